@@ -1,0 +1,77 @@
+import { Directive, Field, ObjectType } from 'type-graphql';
+import { Column, CreateDateColumn, Entity, Index, ManyToOne, PrimaryColumn, RelationId } from 'typeorm';
+import { Decision } from '../../kit/department/processing-status';
+import { Applicant } from './applicant.entity';
+import { Channel, ResultChannel } from './channel';
+import { Department } from './department.entity';
+import { Procedure } from './procedure.entity';
+
+/** The centre's register entry for a dossier: what was received, from whom, and where it went. */
+@Entity('dossier')
+@Index(['receivedAt', 'code'])
+@ObjectType({ description: 'A dossier (hồ sơ) registered by the centre.' })
+@Directive('@key(fields: "code")')
+export class Dossier {
+  @Field({ description: '<unit code>-<yyMMdd>-<NNNN>, e.g. 000.00.16.H56-200401-0012.' })
+  @PrimaryColumn({ type: 'varchar', length: 40 })
+  code: string;
+
+  @Index()
+  @ManyToOne(() => Procedure, { nullable: false })
+  procedure: Procedure;
+
+  @RelationId((d: Dossier) => d.procedure)
+  procedureCode: string;
+
+  @Index()
+  @ManyToOne(() => Department, { nullable: false })
+  department: Department;
+
+  @RelationId((d: Dossier) => d.department)
+  departmentCode: string;
+
+  /** The system the dossier was handed to (a registry name), null for the one-stop system; fixed at intake. */
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  processingSystem: string | null;
+
+  @Field(() => Applicant)
+  @Column(() => Applicant, { prefix: 'applicant' })
+  applicant: Applicant;
+
+  @Field(() => Channel)
+  @Column({ type: 'varchar', length: 8 })
+  channel: Channel;
+
+  @Field(() => Date)
+  @Column({ type: 'timestamptz' })
+  receivedAt: Date;
+
+  @Field(() => Date, { nullable: true, description: 'Statutory deadline at intake, from the working-hour calendar.' })
+  @Column({ type: 'timestamptz', nullable: true })
+  dueAt: Date | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  handedOverAt: Date | null;
+
+  /** The decision as reported back to the centre by the processing system. */
+  @Column({ type: 'timestamptz', nullable: true })
+  decidedAt: Date | null;
+
+  @Column({ type: 'varchar', length: 10, nullable: true })
+  decision: Decision | null;
+
+  @Field(() => Date, { nullable: true, description: 'When the result went back to the applicant.' })
+  @Column({ type: 'timestamptz', nullable: true })
+  returnedAt: Date | null;
+
+  @Field(() => ResultChannel, { nullable: true })
+  @Column({ type: 'varchar', length: 8, nullable: true })
+  returnChannel: ResultChannel | null;
+
+  @Field(() => Date, { nullable: true, description: 'When the applicant withdrew the dossier.' })
+  @Column({ type: 'timestamptz', nullable: true })
+  withdrawnAt: Date | null;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt: Date;
+}

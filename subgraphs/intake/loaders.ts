@@ -1,0 +1,21 @@
+import type { DataSource } from 'typeorm';
+import { groupLoader, rowLoader } from '../kit/loaders';
+import { StatusChange } from '../kit/department/status-change.entity';
+import { Department } from './entities/department.entity';
+import { Dossier } from './entities/dossier.entity';
+import { OneStopProcessing } from './entities/one-stop-processing.entity';
+import { Procedure } from './entities/procedure.entity';
+import { Rating } from './entities/rating.entity';
+
+export function createIntakeLoaders(db: DataSource) {
+  return {
+    dossier: rowLoader(db, Dossier, 'code'),
+    department: rowLoader(db, Department, 'code'),
+    procedure: rowLoader(db, Procedure, 'code'),
+    processing: rowLoader(db, OneStopProcessing, 'dossierCode'),
+    history: groupLoader(db, StatusChange, 'dossierCode', 'at'),
+    rating: rowLoader(db, Rating, 'dossier', 'dossierCode'),
+  };
+}
+
+export type IntakeLoaders = ReturnType<typeof createIntakeLoaders>;

@@ -1,0 +1,35 @@
+import { kitMigrations } from '../kit/department/migrations';
+import { processingReference, processingResolver } from '../kit/department/processing.resolver';
+import { StatusChange } from '../kit/department/status-change.entity';
+import type { SubgraphModule } from '../kit/subgraph';
+import { ONE_STOP_PROCESSING } from '../registry';
+import { intakeReferences } from './dossier.reference';
+import { Department } from './entities/department.entity';
+import { DossierCounter } from './entities/dossier-counter.entity';
+import { Dossier } from './entities/dossier.entity';
+import { OneStopProcessing } from './entities/one-stop-processing.entity';
+import { PROCESSING_STUBS } from './entities/processing.interface';
+import { Procedure } from './entities/procedure.entity';
+import { Rating } from './entities/rating.entity';
+import { createIntakeLoaders, IntakeLoaders } from './loaders';
+import { migrations } from './migrations';
+import { DepartmentResolver } from './resolvers/department.resolver';
+import { DossierResolver } from './resolvers/dossier.resolver';
+import { ProcedureResolver } from './resolvers/procedure.resolver';
+
+const intake: SubgraphModule<IntakeLoaders> = {
+  name: 'intake',
+  entities: [Department, Procedure, Dossier, DossierCounter, Rating, OneStopProcessing, StatusChange],
+  migrations: [...kitMigrations, ...migrations],
+  resolvers: [
+    DossierResolver,
+    DepartmentResolver,
+    ProcedureResolver,
+    processingResolver(OneStopProcessing, ONE_STOP_PROCESSING),
+  ],
+  orphanedTypes: [OneStopProcessing, ...PROCESSING_STUBS],
+  referenceResolvers: { ...intakeReferences, ...processingReference(ONE_STOP_PROCESSING) },
+  createLoaders: createIntakeLoaders,
+};
+
+export default intake;

@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { SUBGRAPHS, databaseName, envPrefix } from '../registry';
+
+export class ConfigError extends Error {}
+
+export interface SubgraphConfig {
+  name: string;
+  port: number;
+  databaseUrl: string | undefined;
+  /** Where the gateway reaches it. */
+  url: string;
+}
+
+export interface Config {
+  env: 'development' | 'test' | 'production';
+  logLevel: string;
+  host: string;
+  gateway: { port: number };
+  subgraphs: Record<string, SubgraphConfig>;
+}
+
+const port = z.coerce.number().int().min(0).max(65535);
+const pgUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// URL')
+  .optional();
+const httpUrl = z.url({ protocol: /^https?$/ }).optional();
+
+/** Reads and validates the environment once; the message names every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const shape: Record<string, z.ZodType> = {
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    PORT: port.default(4000),
+    DATABASE_URL: pgUrl,
+  };
+  for (const s of SUBGRAPHS) {
+    const p = envPrefix(s.name);
+    shape[`${p}_PORT`] = port.default(s.port);
+    shape[`${p}_DATABASE_URL`] = pgUrl;
+    shape[`${p}_URL`] = httpUrl;
+  }
+  const parsed = z.object(shape).safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  const v = parsed.data as Record<string, any>;
+  const subgraphs: Record<string, SubgraphConfig> = {};
+  for (const s of SUBGRAPHS) {
+    const p = envPrefix(s.name);
+    const subgraphPort = v[`${p}_PORT`] as number;
+    subgraphs[s.name] = {
+      name: s.name,
+      port: subgraphPort,
+      databaseUrl: v[`${p}_DATABASE_URL`] ?? (v.DATABASE_URL ? withDatabase(v.DATABASE_URL, databaseName(s.name)) : undefined),
+      url: v[`${p}_URL`] ?? `http://127.0.0.1:${subgraphPort}/graphql`,
+    };
+  }
+  return { env: v.NODE_ENV, logLevel: v.LOG_LEVEL, host: v.HOST, gateway: { port: v.PORT }, subgraphs };
+}
+
+/** The database URL a subgraph must have to start; names the variables that would give it. */
+export function requireDatabaseUrl(config: Config, name: string): string {
+  const url = config.subgraphs[name]?.databaseUrl;
+  if (!url) throw new ConfigError(`no database for ${name}: set DATABASE_URL or ${envPrefix(name)}_DATABASE_URL`);
+  return url;
+}
+
+/** The same server with another database name. */
+export function withDatabase(serverUrl: string, database: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+/** A URL safe to print: no password. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '<invalid url>';
+  }
+}

@@ -1,0 +1,101 @@
+import { Client } from 'pg';
+import { DataSource, Logger as OrmLogger, MixedList, EntitySchema } from 'typeorm';
+import { SnakeNamingStrategy } from './naming';
+import type { Logger } from './logger';
+
+export class DatabaseUnavailableError extends Error {}
+
+/** Counts the SQL statements a subgraph sends: the measure behind the batching rule. */
+export class StatementCounter {
+  count = 0;
+  reset(): void {
+    this.count = 0;
+  }
+}
+
+class CountingLogger implements OrmLogger {
+  constructor(
+    private readonly counter: StatementCounter,
+    private readonly out?: Logger,
+  ) {}
+  logQuery(): void {
+    this.counter.count++;
+  }
+  logQueryError(error: string | Error): void {
+    this.counter.count++;
+    // The statement and its parameters may hold personal data: log the driver's code only.
+    const code = typeof error === 'object' ? (error as { code?: string }).code : undefined;
+    this.out?.warn({ sqlState: code }, 'query failed');
+  }
+  logQuerySlow(time: number): void {
+    this.out?.warn({ ms: time }, 'slow query');
+  }
+  logSchemaBuild(): void {}
+  logMigration(message: string): void {
+    this.out?.info(message);
+  }
+  log(level: 'log' | 'info' | 'warn', message: unknown): void {
+    if (level === 'warn') this.out?.warn(String(message));
+  }
+}
+
+export interface DataSourceOptions {
+  url: string;
+  entities: MixedList<Function | string | EntitySchema>;
+  migrations: MixedList<Function | string>;
+  counter?: StatementCounter;
+  log?: Logger;
+  poolSize?: number;
+}
+
+export function createDataSource(o: DataSourceOptions): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url: o.url,
+    entities: o.entities,
+    migrations: o.migrations,
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    namingStrategy: new SnakeNamingStrategy(),
+    logger: new CountingLogger(o.counter ?? new StatementCounter(), o.log),
+    maxQueryExecutionTime: 1000,
+    extra: { max: o.poolSize ?? 10, application_name: 'motcua-graph' },
+  });
+}
+
+/** Creates the database named in `url` on its server when it does not exist yet. */
+export async function ensureDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.slice(1));
+  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`refusing to create database with name "${name}"`);
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new Client({ connectionString: admin.toString(), connectionTimeoutMillis: 5000 });
+  try {
+    await client.connect();
+  } catch (e) {
+    throw new DatabaseUnavailableError(`PostgreSQL at ${target.host} is not reachable (${(e as Error).message})`);
+  }
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (found.rowCount === 0) {
+      await client.query(`CREATE DATABASE "${name}"`).catch((e: { code?: string }) => {
+        if (e.code !== '42P04') throw e; // created concurrently by another process
+      });
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+/** Connects, creating the database if needed, and applies pending migrations. */
+export async function openDatabase(ds: DataSource, url: string): Promise<DataSource> {
+  await ensureDatabase(url);
+  try {
+    await ds.initialize();
+  } catch (e) {
+    throw new DatabaseUnavailableError(`database ${new URL(url).pathname.slice(1)} is not reachable (${(e as Error).message})`);
+  }
+  await ds.runMigrations({ transaction: 'each' });
+  return ds;
+}

@@ -1,0 +1,33 @@
+import type { ClassType } from 'type-graphql';
+import type { DataSource } from 'typeorm';
+import { groupLoader, rowLoader } from '../loaders';
+import type { SubgraphModule } from '../subgraph';
+import { kitMigrations } from './migrations';
+import { processingReference, processingResolver, ProcessingLoaders } from './processing.resolver';
+import type { ProcessingRecord } from './processing.record';
+import { StatusChange } from './status-change.entity';
+
+export interface DepartmentDefinition<T extends ProcessingRecord> {
+  /** The subgraph's registry name. */
+  name: string;
+  /** The department's processing entity: ProcessingRecord plus its own detail. */
+  entity: ClassType<T>;
+  typeName: string;
+  /** The department's own migrations, applied after the kit's. */
+  migrations: Function[];
+}
+
+/** A department subgraph: its processing entity on the kit's tables, resolvers and loaders. */
+export function defineDepartment<T extends ProcessingRecord>(d: DepartmentDefinition<T>): SubgraphModule<ProcessingLoaders<T>> {
+  return {
+    name: d.name,
+    entities: [d.entity, StatusChange],
+    migrations: [...kitMigrations, ...d.migrations],
+    resolvers: [processingResolver(d.entity, d.typeName)],
+    referenceResolvers: processingReference<T>(d.typeName),
+    createLoaders: (db: DataSource) => ({
+      processing: rowLoader(db, d.entity, 'dossierCode'),
+      history: groupLoader(db, StatusChange, 'dossierCode', 'at'),
+    }),
+  };
+}

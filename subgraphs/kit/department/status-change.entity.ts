@@ -1,0 +1,32 @@
+import { Directive, Field, ObjectType } from 'type-graphql';
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { ProcessingStatus } from './processing-status';
+
+/** One step of a processing record's history; written in the same transaction as the status it records. */
+@Entity('status_change')
+@Index(['dossierCode', 'at'])
+@ObjectType({ description: 'A change of processing status.' })
+@Directive('@shareable')
+export class StatusChange {
+  @PrimaryGeneratedColumn('identity', { type: 'bigint' })
+  id: string;
+
+  @Column({ type: 'varchar', length: 40 })
+  dossierCode: string;
+
+  @Field(() => ProcessingStatus)
+  @Column({ type: 'varchar', length: 16 })
+  status: ProcessingStatus;
+
+  @Field(() => Date)
+  @Column({ type: 'timestamptz' })
+  at: Date;
+
+  @Field(() => String, { nullable: true, description: 'Who made the change.' })
+  @Column({ type: 'varchar', length: 120, nullable: true })
+  officer: string | null;
+
+  @Field(() => String, { nullable: true })
+  @Column({ type: 'text', nullable: true })
+  note: string | null;
+}

@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import type { GraphQLFormattedError } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { CLIENT_CODES } from './errors';
+import type { Logger } from './logger';
+
+/** The request id a caller sent, when it is one we can safely echo; otherwise a new one. */
+export function requestIdOf(header: string | string[] | undefined): string {
+  const value = Array.isArray(header) ? header[0] : header;
+  return value && /^[A-Za-z0-9-]{8,64}$/.test(value) ? value : randomUUID();
+}
+
+/**
+ * Errors written for clients pass; anything else (a driver error with SQL, a bug with a stack) becomes
+ * an opaque internal error carrying the request id, and is logged here without its message's data.
+ */
+export function maskErrors(log: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const code = formatted.extensions?.code as string | undefined;
+    if (code && CLIENT_CODES.has(code)) {
+      const { stacktrace: _s, ...extensions } = formatted.extensions ?? {};
+      return { ...formatted, extensions };
+    }
+    const original = unwrapResolverError(error) as Error & { code?: string };
+    log.error(
+      { err: { type: original?.name, sqlState: original?.code }, path: formatted.path },
+      'internal error in resolver',
+    );
+    return {
+      message: 'Internal server error',
+      path: formatted.path,
+      locations: formatted.locations,
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    };
+  };
+}
+
+export interface Listening {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Listening is separate from building: tests listen on port 0. */
+export function listen(app: express.Express, port: number, host: string, path = '/graphql'): Promise<Listening> {
+  return new Promise((resolve, reject) => {
+    const server: Server = app.listen(port, host);
+    server.once('error', reject);
+    server.once('listening', () => {
+      const actual = (server.address() as AddressInfo).port;
+      server.keepAliveTimeout = 65_000;
+      resolve({
+        url: `http://${host.includes(':') ? `[${host}]` : host}:${actual}${path}`,
+        port: actual,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}
+
+export function healthRoute(app: express.Express, name: string, check: () => Promise<void>): void {
+  app.get('/health', async (_req, res) => {
+    try {
+      await check();
+      res.json({ status: 'ok', service: name });
+    } catch {
+      res.status(503).json({ status: 'unavailable', service: name });
+    }
+  });
+}

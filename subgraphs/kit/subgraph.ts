@@ -1,0 +1,25 @@
+import type { DataSource } from 'typeorm';
+import type { NonEmptyArray } from 'type-graphql';
+import type { Logger } from './logger';
+
+/** Resolvers keyed by type name holding `__resolveReference`, as @apollo/subgraph expects. */
+export type ReferenceResolvers = Record<string, { __resolveReference(ref: any, ctx: any): unknown }>;
+
+export interface SubgraphModule<L = unknown> {
+  name: string;
+  entities: Function[];
+  migrations: Function[];
+  resolvers: NonEmptyArray<Function>;
+  /** Types reachable only through an interface or the federation `_entities` field. */
+  orphanedTypes?: Function[];
+  referenceResolvers: ReferenceResolvers;
+  /** Made for each request: batching never crosses requests or callers. */
+  createLoaders(db: DataSource): L;
+}
+
+export interface RequestContext<L = unknown> {
+  requestId: string;
+  db: DataSource;
+  loaders: L;
+  log: Logger;
+}

@@ -1,0 +1,20 @@
+import { Directive, Field, ObjectType } from 'type-graphql';
+import { Column, Entity } from 'typeorm';
+import { ProcessingFields, ProcessingRecord } from '../../kit/department/processing.record';
+import { PoliceCertificate } from './police-certificate.entity';
+
+@Entity('processing')
+@ObjectType('PoliceProcessing', {
+  implements: ProcessingFields,
+  description: "A dossier processed in the Provincial Police's own system (Công an tỉnh).",
+})
+@Directive('@key(fields: "dossierCode")')
+export class PoliceProcessing extends ProcessingRecord {
+  @Column(() => PoliceCertificate, { prefix: 'certificate' })
+  certificateColumns: PoliceCertificate;
+
+  @Field(() => PoliceCertificate, { nullable: true, description: 'Issued on approval.' })
+  get certificate(): PoliceCertificate | null {
+    return this.certificateColumns?.number ? this.certificateColumns : null;
+  }
+}

@@ -1,0 +1,5 @@
+import { defineDepartment } from '../kit/department/department';
+import { PoliceProcessing } from './entities/police-processing.entity';
+import { migrations } from './migrations';
+
+export default defineDepartment({ name: 'police', entity: PoliceProcessing, typeName: 'PoliceProcessing', migrations });

@@ -1,0 +1,3 @@
+import { Initial1795697243165 } from './1795697243165-initial';
+
+export const migrations: Function[] = [Initial1795697243165];

@@ -1,0 +1,24 @@
+import type { RequestContext, SubgraphModule } from '../kit/subgraph';
+import { ShipmentEvent } from './entities/shipment-event.entity';
+import { Shipment } from './entities/shipment.entity';
+import { createPostalLoaders, PostalLoaders } from './loaders';
+import { migrations } from './migrations';
+import { DossierShipmentsResolver, ShipmentResolver } from './resolvers/shipment.resolver';
+
+type Ctx = RequestContext<PostalLoaders>;
+
+const postal: SubgraphModule<PostalLoaders> = {
+  name: 'postal',
+  entities: [Shipment, ShipmentEvent],
+  migrations,
+  resolvers: [ShipmentResolver, DossierShipmentsResolver],
+  referenceResolvers: {
+    Dossier: { __resolveReference: (ref: { code: string }) => ref },
+    Shipment: {
+      __resolveReference: (ref: { trackingNumber: string }, ctx: Ctx) => ctx.loaders.shipment.load(ref.trackingNumber),
+    },
+  },
+  createLoaders: createPostalLoaders,
+};
+
+export default postal;

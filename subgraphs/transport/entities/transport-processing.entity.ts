@@ -1,0 +1,20 @@
+import { Directive, Field, ObjectType } from 'type-graphql';
+import { Column, Entity } from 'typeorm';
+import { ProcessingFields, ProcessingRecord } from '../../kit/department/processing.record';
+import { TransportLicence } from './transport-licence.entity';
+
+@Entity('processing')
+@ObjectType('TransportProcessing', {
+  implements: ProcessingFields,
+  description: "A dossier processed in the Department of Transport's own system (Sở Giao thông vận tải).",
+})
+@Directive('@key(fields: "dossierCode")')
+export class TransportProcessing extends ProcessingRecord {
+  @Column(() => TransportLicence, { prefix: 'licence' })
+  licenceColumns: TransportLicence;
+
+  @Field(() => TransportLicence, { nullable: true, description: 'Issued on approval.' })
+  get licence(): TransportLicence | null {
+    return this.licenceColumns?.number ? this.licenceColumns : null;
+  }
+}
