@@ -1,0 +1,15 @@
+import { loadConfig } from '../subgraphs/kit/config';
+import { createLogger } from '../subgraphs/kit/logger';
+import { runService } from '../subgraphs/kit/service';
+import { createGateway } from './gateway';
+
+/** The gateway process: node dist/gateway/main.js */
+runService('gateway', async () => {
+  const config = loadConfig();
+  const log = createLogger('gateway', config.logLevel);
+  const urls = Object.fromEntries(Object.values(config.subgraphs).map((s) => [s.name, s.url]));
+  const server = await createGateway({ subgraphUrls: urls, log });
+  const l = await server.listen(config.gateway.port, config.host);
+  log.info({ url: l.url }, 'gateway ready');
+  return server;
+});

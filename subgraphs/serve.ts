@@ -1,0 +1,17 @@
+import { loadConfig, requireDatabaseUrl } from './kit/config';
+import { createLogger } from './kit/logger';
+import { createSubgraphServer } from './kit/server';
+import { runService } from './kit/service';
+import { subgraph } from './registry';
+
+/** One subgraph process: node dist/subgraphs/serve.js <name> */
+const name = process.argv[2] ?? '';
+runService(name || 'subgraph', async () => {
+  const entry = subgraph(name);
+  const config = loadConfig();
+  const log = createLogger(name, config.logLevel);
+  const server = await createSubgraphServer(await entry.load(), { databaseUrl: requireDatabaseUrl(config, name), log });
+  const l = await server.listen(config.subgraphs[name].port, config.host);
+  log.info({ url: l.url }, 'subgraph ready');
+  return server;
+});
