@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { loadConfig } from '../subgraphs/kit/config';
 import { createLogger } from '../subgraphs/kit/logger';
 import { runService } from '../subgraphs/kit/service';

@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { localDate, localTime } from '../subgraphs/kit/calendar/working-time';
 import { eventOf } from '../subgraphs/kit/history';
 import { generateDemo } from '../demo/generate';

@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { loadConfig, requireDatabaseUrl } from './kit/config';
 import { createLogger } from './kit/logger';
 import { createSubgraphServer } from './kit/server';

@@ -4,6 +4,7 @@ import { StatusChange } from '../kit/department/status-change.entity';
 import type { SubgraphModule } from '../kit/subgraph';
 import { ONE_STOP_PROCESSING } from '../registry';
 import { intakeReferences } from './dossier.reference';
+import { importIntakeHistory } from './history.import';
 import { Department } from './entities/department.entity';
 import { DossierCounter } from './entities/dossier-counter.entity';
 import { Dossier } from './entities/dossier.entity';
@@ -30,6 +31,7 @@ const intake: SubgraphModule<IntakeLoaders> = {
   orphanedTypes: [OneStopProcessing, ...PROCESSING_STUBS],
   referenceResolvers: { ...intakeReferences, ...processingReference(ONE_STOP_PROCESSING) },
   createLoaders: createIntakeLoaders,
+  importHistory: importIntakeHistory,
 };
 
 export default intake;

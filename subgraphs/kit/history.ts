@@ -31,3 +31,35 @@ export interface DossierHistory {
 export function eventOf<T extends HistoryEvent['type']>(h: DossierHistory, type: T): Extract<HistoryEvent, { type: T }> | undefined {
   return h.events.find((e) => e.type === type) as Extract<HistoryEvent, { type: T }> | undefined;
 }
+
+export interface StatusStep {
+  status: 'NEW' | 'PROCESSING' | 'WAITING' | 'RELEASING' | 'DONE' | 'CANCELLED';
+  at: Date;
+  note?: string;
+}
+
+/** The processing statuses a history passes through (domain.md's table), oldest first. */
+export function statusTimeline(h: DossierHistory): StatusStep[] {
+  const steps: StatusStep[] = [{ status: 'NEW', at: h.handedOverAt }];
+  for (const e of h.events) {
+    switch (e.type) {
+      case 'PROCESSING_STARTED':
+      case 'SUPPLEMENT_RECEIVED':
+        steps.push({ status: 'PROCESSING', at: e.at });
+        break;
+      case 'SUPPLEMENT_REQUESTED':
+        steps.push({ status: 'WAITING', at: e.at, note: e.note });
+        break;
+      case 'DECIDED':
+        steps.push({ status: 'RELEASING', at: e.at });
+        break;
+      case 'RESULT_RETURNED':
+        steps.push({ status: 'DONE', at: e.at });
+        break;
+      case 'WITHDRAWN':
+        steps.push({ status: 'CANCELLED', at: e.at });
+        break;
+    }
+  }
+  return steps;
+}

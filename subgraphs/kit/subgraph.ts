@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { NonEmptyArray } from 'type-graphql';
+import type { DossierHistory } from './history';
 import type { Logger } from './logger';
 
 /** Resolvers keyed by type name holding `__resolveReference`, as @apollo/subgraph expects. */
@@ -15,6 +16,14 @@ export interface SubgraphModule<L = unknown> {
   referenceResolvers: ReferenceResolvers;
   /** Made for each request: batching never crosses requests or callers. */
   createLoaders(db: DataSource): L;
+  /** Stores this system's part of dossier histories (the demo seed and imports); returns records stored. */
+  importHistory(db: DataSource, data: HistoryBatch): Promise<number>;
+}
+
+export interface HistoryBatch {
+  departments: { code: string; name: string; unitCode: string; system: string | null }[];
+  procedures: { code: string; name: string; departmentCode: string; workingDays: number; fee: number }[];
+  dossiers: DossierHistory[];
 }
 
 export interface RequestContext<L = unknown> {

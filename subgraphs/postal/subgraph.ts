@@ -2,6 +2,7 @@ import type { RequestContext, SubgraphModule } from '../kit/subgraph';
 import { ShipmentEvent } from './entities/shipment-event.entity';
 import { Shipment } from './entities/shipment.entity';
 import { createPostalLoaders, PostalLoaders } from './loaders';
+import { importPostalHistory } from './history.import';
 import { migrations } from './migrations';
 import { DossierShipmentsResolver, ShipmentResolver } from './resolvers/shipment.resolver';
 
@@ -19,6 +20,7 @@ const postal: SubgraphModule<PostalLoaders> = {
     },
   },
   createLoaders: createPostalLoaders,
+  importHistory: importPostalHistory,
 };
 
 export default postal;

@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { groupLoader, rowLoader } from '../loaders';
 import type { SubgraphModule } from '../subgraph';
 import { kitMigrations } from './migrations';
+import { importProcessing } from './processing.import';
 import { processingReference, processingResolver, ProcessingLoaders } from './processing.resolver';
 import type { ProcessingRecord } from './processing.record';
 import { StatusChange } from './status-change.entity';
@@ -15,6 +16,8 @@ export interface DepartmentDefinition<T extends ProcessingRecord> {
   typeName: string;
   /** The department's own migrations, applied after the kit's. */
   migrations: Function[];
+  /** Maps a decision's detail (from a history) onto the entity's own columns. */
+  detail(d: Record<string, unknown>): Partial<T>;
 }
 
 /** A department subgraph: its processing entity on the kit's tables, resolvers and loaders. */
@@ -25,6 +28,8 @@ export function defineDepartment<T extends ProcessingRecord>(d: DepartmentDefini
     migrations: [...kitMigrations, ...d.migrations],
     resolvers: [processingResolver(d.entity, d.typeName)],
     referenceResolvers: processingReference<T>(d.typeName),
+    importHistory: (db, data) =>
+      importProcessing(db, d.entity, data.dossiers.filter((h) => h.processingSystem === d.name), d.detail),
     createLoaders: (db: DataSource) => ({
       processing: rowLoader(db, d.entity, 'dossierCode'),
       history: groupLoader(db, StatusChange, 'dossierCode', 'at'),

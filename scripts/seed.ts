@@ -1,0 +1,32 @@
+import 'reflect-metadata';
+import { loadConfig, requireDatabaseUrl } from '../subgraphs/kit/config';
+import { createDataSource, openDatabase } from '../subgraphs/kit/data-source';
+import { SUBGRAPHS } from '../subgraphs/registry';
+import { isEmpty, seedDemo } from '../demo/seed';
+
+/** npm run seed [-- --reset]: the March–April 2020 demo data into each subgraph's database. */
+async function main(): Promise<void> {
+  const reset = process.argv.includes('--reset');
+  const config = loadConfig();
+  const dbs: Record<string, Awaited<ReturnType<typeof openDatabase>>> = {};
+  try {
+    for (const s of SUBGRAPHS) {
+      const m = await s.load();
+      const url = requireDatabaseUrl(config, s.name);
+      dbs[s.name] = await openDatabase(createDataSource({ url, entities: m.entities, migrations: m.migrations }), url);
+    }
+    if (!reset && !(await isEmpty(dbs.intake))) {
+      console.log('the databases already hold dossiers: nothing seeded (use --reset to replace them)');
+      return;
+    }
+    const counts = await seedDemo(dbs, { reset });
+    for (const [name, n] of Object.entries(counts)) console.log(`${name.padEnd(15)} ${n} records`);
+  } finally {
+    await Promise.all(Object.values(dbs).map((d) => d.destroy()));
+  }
+}
+
+main().catch((e) => {
+  console.error(`seed: ${e instanceof Error ? e.message : e}`);
+  process.exit(1);
+});

@@ -1,0 +1,53 @@
+import { ConfigError, loadConfig, requireDatabaseUrl } from '../../subgraphs/kit/config';
+import { processingTypeFor, SUBGRAPHS } from '../../subgraphs/registry';
+
+describe('configuration', () => {
+  it('when DATABASE_URL names a server, then each subgraph gets its own motcua_<name> database on it', () => {
+    const c = loadConfig({ DATABASE_URL: 'postgres://u@db:5432/ignored' });
+    expect(c.subgraphs['industry-trade'].databaseUrl).toBe('postgres://u@db:5432/motcua_industry_trade');
+    expect(c.subgraphs.intake.databaseUrl).toBe('postgres://u@db:5432/motcua_intake');
+  });
+
+  it('when <NAME>_DATABASE_URL is set, then that subgraph uses it', () => {
+    const c = loadConfig({ DATABASE_URL: 'postgres://u@db/x', POLICE_DATABASE_URL: 'postgres://p@police-db/police' });
+    expect(c.subgraphs.police.databaseUrl).toBe('postgres://p@police-db/police');
+  });
+
+  it('when nothing is set, then ports default to 4000 and 4001-4005', () => {
+    const c = loadConfig({});
+    expect(c.gateway.port).toBe(4000);
+    expect(SUBGRAPHS.map((s) => c.subgraphs[s.name].port)).toEqual([4001, 4002, 4003, 4004, 4005]);
+  });
+
+  it('when variables are invalid, then the error names each of them', () => {
+    expect(() => loadConfig({ PORT: 'eighty', TRANSPORT_DATABASE_URL: 'mysql://x', POSTAL_PORT: '70000' })).toThrow(
+      expect.objectContaining({ message: expect.stringMatching(/PORT.*TRANSPORT_DATABASE_URL.*POSTAL_PORT|PORT/s) }),
+    );
+    try {
+      loadConfig({ PORT: 'eighty', TRANSPORT_DATABASE_URL: 'mysql://x' });
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      expect((e as Error).message).toContain('PORT');
+      expect((e as Error).message).toContain('TRANSPORT_DATABASE_URL');
+    }
+  });
+
+  it('when no database is configured, then starting a subgraph names the variables to set', () => {
+    expect(() => requireDatabaseUrl(loadConfig({}), 'postal')).toThrow(/DATABASE_URL or POSTAL_DATABASE_URL/);
+  });
+});
+
+describe('routing by value', () => {
+  it('when a department has its own system, then its processing type names that system', () => {
+    expect(processingTypeFor('transport')).toBe('TransportProcessing');
+    expect(processingTypeFor('industry-trade')).toBe('IndustryTradeProcessing');
+  });
+
+  it('when a department works in the one-stop system, then the type is OneStopProcessing', () => {
+    expect(processingTypeFor(null)).toBe('OneStopProcessing');
+  });
+
+  it('when a system is not in the registry, then routing refuses', () => {
+    expect(() => processingTypeFor('customs')).toThrow(/registry/);
+  });
+});
