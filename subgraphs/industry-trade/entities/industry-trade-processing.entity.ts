@@ -14,7 +14,7 @@ export class IndustryTradeProcessing extends ProcessingRecord {
   licenceColumns: TradeLicence;
 
   @Field(() => TradeLicence, { nullable: true, description: 'Issued on approval.' })
-  get licence(): TradeLicence | null {
+  get tradeLicence(): TradeLicence | null {
     return this.licenceColumns?.number ? this.licenceColumns : null;
   }
 }

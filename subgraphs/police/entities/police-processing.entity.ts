@@ -14,7 +14,7 @@ export class PoliceProcessing extends ProcessingRecord {
   certificateColumns: PoliceCertificate;
 
   @Field(() => PoliceCertificate, { nullable: true, description: 'Issued on approval.' })
-  get certificate(): PoliceCertificate | null {
+  get policeCertificate(): PoliceCertificate | null {
     return this.certificateColumns?.number ? this.certificateColumns : null;
   }
 }

@@ -14,7 +14,7 @@ export class TransportProcessing extends ProcessingRecord {
   licenceColumns: TransportLicence;
 
   @Field(() => TransportLicence, { nullable: true, description: 'Issued on approval.' })
-  get licence(): TransportLicence | null {
+  get transportLicence(): TransportLicence | null {
     return this.licenceColumns?.number ? this.licenceColumns : null;
   }
 }
