@@ -209,7 +209,8 @@ function planReturn(r: Random, d: Draft, reopenDays: string[]): void {
     return;
   }
   const counterOpen = localTime(reopenDays[0], 7);
-  const at = d.decidedAt < counterOpen && !r.chance(0.3) ? instantOn(r, r.pick(reopenDays)) : after(r.int(1, 16));
+  const soon = after(r.int(1, 16));
+  const at = soon < counterOpen ? instantOn(r, r.pick(reopenDays)) : soon;
   if (at <= LAST_APRIL_CLOSE && at > d.decidedAt && r.chance(0.85)) d.returned = { at, channel: 'DIRECT' };
 }
 

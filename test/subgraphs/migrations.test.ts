@@ -1,0 +1,25 @@
+import { createDataSource, openDatabase } from '../../subgraphs/kit/data-source';
+import { SUBGRAPHS } from '../../subgraphs/registry';
+import { dropDatabases, testDatabaseUrl, uniquePrefix } from '../support/databases';
+
+describe('migrations', () => {
+  const prefix = uniquePrefix('migrations');
+  afterAll(() => dropDatabases(prefix));
+
+  it.each(SUBGRAPHS.map((s) => [s.name]))(
+    'when %s is migrated from nothing, then its entities need no further change, and undoing every migration leaves no table',
+    async (name) => {
+      const m = await SUBGRAPHS.find((s) => s.name === name)!.load();
+      const url = testDatabaseUrl(prefix, name);
+      const db = await openDatabase(createDataSource({ url, entities: m.entities, migrations: m.migrations }), url);
+      try {
+        expect((await db.driver.createSchemaBuilder().log()).upQueries.map((q) => q.query)).toEqual([]);
+        for (let i = 0; i < m.migrations.length; i++) await db.undoLastMigration();
+        const tables = await db.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'migrations'`);
+        expect(tables).toEqual([]);
+      } finally {
+        await db.destroy();
+      }
+    },
+  );
+});
