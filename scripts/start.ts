@@ -1,0 +1,105 @@
+import 'reflect-metadata';
+import { ChildProcess, fork } from 'node:child_process';
+import { join } from 'node:path';
+import { ConfigError, loadConfig, requireDatabaseUrl } from '../subgraphs/kit/config';
+import { createDataSource, openDatabase } from '../subgraphs/kit/data-source';
+import { SUBGRAPHS } from '../subgraphs/registry';
+import { isEmpty, seedDemo } from '../demo/seed';
+import { EmbeddedDatabase, startEmbeddedPostgres } from './embedded-postgres';
+
+/**
+ * npm start [-- --no-demo]: the whole system on one machine. Uses DATABASE_URL when set, otherwise an
+ * embedded PostgreSQL; migrates, seeds the demo data into empty databases, then runs each subgraph and
+ * the gateway as its own process, as in production, and stops them all (and the database) on Ctrl-C.
+ */
+const DIST = join(__dirname, '..');
+const EXAMPLE = `{
+  dossiers(first: 3) {
+    edges { node {
+      code channel receivedAt dueAt
+      department { name }
+      applicant { fullName }
+      processing { __typename status decidedAt }
+      shipments { trackingNumber direction status }
+    } }
+  }
+}`;
+
+async function main(): Promise<void> {
+  const demo = !process.argv.includes('--no-demo');
+  process.env.LOG_LEVEL ??= 'warn';
+  let embedded: EmbeddedDatabase | undefined;
+  const children: ChildProcess[] = [];
+  let stopping = false;
+
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    await Promise.all(
+      children.map((c) => new Promise<void>((done) => {
+        if (c.exitCode !== null || c.signalCode !== null) return done();
+        c.once('exit', () => done());
+        c.kill('SIGTERM');
+      })),
+    );
+    await embedded?.stop();
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+
+  try {
+    const configured = process.env.DATABASE_URL || SUBGRAPHS.every((s) => process.env[`${s.name.replace(/-/g, '_').toUpperCase()}_DATABASE_URL`]);
+    if (!configured) {
+      console.log('DATABASE_URL is not set: starting an embedded PostgreSQL (data in .data/postgres)');
+      embedded = await startEmbeddedPostgres();
+      process.env.DATABASE_URL = embedded.url;
+    }
+    const config = loadConfig();
+    const dbs: Record<string, Awaited<ReturnType<typeof openDatabase>>> = {};
+    for (const s of SUBGRAPHS) {
+      const m = await s.load();
+      const url = requireDatabaseUrl(config, s.name);
+      dbs[s.name] = await openDatabase(createDataSource({ url, entities: m.entities, migrations: m.migrations }), url);
+    }
+    if (demo && (await isEmpty(dbs.intake))) {
+      const counts = await seedDemo(dbs);
+      console.log(`demo data (March-April 2020) stored: ${Object.entries(counts).map(([n, c]) => `${n} ${c}`).join(', ')}`);
+    }
+    await Promise.all(Object.values(dbs).map((d) => d.destroy()));
+
+    const run = (script: string, args: string[]) => {
+      const child = fork(join(DIST, script), args, { env: process.env });
+      child.on('exit', (code, signal) => {
+        if (stopping) return;
+        console.error(`${args[0] ?? 'gateway'} exited (${signal ?? code}); stopping everything`);
+        void stop(1);
+      });
+      children.push(child);
+    };
+    for (const s of SUBGRAPHS) run('subgraphs/serve.js', [s.name]);
+    await Promise.all(Object.values(config.subgraphs).map((s) => waitForHealth(s.url.replace(/\/graphql$/, '/health'))));
+    run('gateway/main.js', []);
+    const gateway = `http://${config.host}:${config.gateway.port}`;
+    await waitForHealth(`${gateway}/health`);
+    console.log(`\nmotcua-graph is up: ${gateway}/graphql\n\nTry:\n\ncurl -s ${gateway}/graphql -H 'content-type: application/json' \\\n  -d '${JSON.stringify({ query: EXAMPLE.replace(/\s+/g, ' ') })}'\n\nCtrl-C stops everything.`);
+  } catch (e) {
+    console.error(`start: ${e instanceof ConfigError || e instanceof Error ? e.message : String(e)}`);
+    await stop(1);
+  }
+}
+
+async function waitForHealth(url: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url} did not become healthy within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+void main();
