@@ -80,6 +80,19 @@ describe('the federated graph, end to end over HTTP', () => {
     expect(counts['industry-trade']).toBe(0);
   });
 
+  it('when a rated dossier and a postal item are looked up, then the rating comes from intake and the item leads back to its dossier', async () => {
+    const [rated] = await system.subgraphs.intake.server.db.query(`SELECT dossier_code AS code, level FROM rating ORDER BY id LIMIT 1`);
+    const [item] = await system.subgraphs.postal.server.db.query(`SELECT tracking_number AS t, dossier_code AS code FROM shipment ORDER BY tracking_number LIMIT 1`);
+    const { data, errors } = await system.query(
+      `query($code: String!, $t: String!) { dossier(code: $code) { rating { level officer ratedAt } }
+        shipment(trackingNumber: $t) { trackingNumber dossier { code channel receivedAt } } }`,
+      { code: rated.code, t: item.t },
+    );
+    expect(errors).toBeUndefined();
+    expect(data.dossier.rating.level).toBe(rated.level);
+    expect(data.shipment.dossier).toMatchObject({ code: item.code, channel: expect.stringMatching(/^(ONLINE|DIRECT|POSTAL)$/) });
+  });
+
   it('when the code is malformed, then the error is BAD_USER_INPUT and says nothing internal', async () => {
     const { data, errors } = await system.query(DOSSIER, { code: "000'; DROP TABLE dossier; --" });
     expect(data?.dossier ?? null).toBeNull();
