@@ -43,7 +43,7 @@ export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
   const gateway = new ApolloGateway({
     supergraphSdl: o.supergraphSdl ?? committedSupergraph(),
     buildService: ({ name, url }) => {
-      const target = o.subgraphUrls[name.toLowerCase().replace(/_/g, '-')] ?? o.subgraphUrls[name] ?? url;
+      const target = o.subgraphUrls[name] ?? url;
       return new SubgraphSource({ url: target });
     },
     logger: {
