@@ -163,7 +163,7 @@ describe('the federated graph, end to end over HTTP', () => {
     for (const url of urls) {
       const res = await fetch(url.replace('/graphql', '/health'));
       expect(res.status).toBe(200);
-      expect((await res.json()).status).toBe('ok');
+      expect(((await res.json()) as { status: string }).status).toBe('ok');
     }
   });
 });

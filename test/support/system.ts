@@ -13,7 +13,8 @@ export interface TestSystem {
   gatewayUrl: string;
   subgraphs: Record<string, RunningSubgraph>;
   gateway: GatewayServer;
-  query<T = any>(query: string, variables?: Record<string, unknown>): Promise<{ data?: T; errors?: any[] }>;
+  /** The GraphQL response body, loosely typed for assertions. */
+  query(query: string, variables?: Record<string, unknown>): Promise<any>;
   close(): Promise<void>;
 }
 
