@@ -24,8 +24,6 @@ export const SUBGRAPHS: readonly SubgraphEntry[] = [
   },
 ];
 
-export type SubgraphName = string;
-
 export function subgraph(name: string): SubgraphEntry {
   const entry = SUBGRAPHS.find((s) => s.name === name);
   if (!entry) throw new Error(`unknown subgraph "${name}"; known: ${SUBGRAPHS.map((s) => s.name).join(', ')}`);
