@@ -6,7 +6,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { healthRoute, listen, Listening, maskErrors, requestIdOf } from '../subgraphs/kit/http';
+import { healthRoute, Listenable, listenable, maskErrors, requestIdOf } from '../subgraphs/kit/http';
 import { createLogger, Logger } from '../subgraphs/kit/logger';
 import { SCHEMA_DIR } from '../subgraphs/kit/paths';
 
@@ -21,11 +21,7 @@ export interface GatewayOptions {
   log?: Logger;
 }
 
-export interface GatewayServer {
-  app: express.Express;
-  listen(port: number, host?: string): Promise<Listening>;
-  close(): Promise<void>;
-}
+export type GatewayServer = Listenable;
 
 export function committedSupergraph(): string {
   return readFileSync(join(SCHEMA_DIR, 'supergraph.graphql'), 'utf8');
@@ -71,17 +67,5 @@ export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
     expressMiddleware(apollo, { context: async ({ req }) => ({ requestId: requestIdOf(req.headers['x-request-id']) }) }),
   );
 
-  const listening: Listening[] = [];
-  return {
-    app,
-    async listen(port, host = '127.0.0.1') {
-      const l = await listen(app, port, host);
-      listening.push(l);
-      return l;
-    },
-    async close() {
-      await Promise.all(listening.map((l) => l.close()));
-      await apollo.stop();
-    },
-  };
+  return listenable(app, () => apollo.stop());
 }

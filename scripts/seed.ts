@@ -1,20 +1,14 @@
 import 'reflect-metadata';
 import { loadConfig, requireDatabaseUrl } from '../subgraphs/kit/config';
-import { createDataSource, openDatabase } from '../subgraphs/kit/data-source';
-import { SUBGRAPHS } from '../subgraphs/registry';
+import { closeDatabases, openSubgraphDatabases } from '../subgraphs/databases';
 import { isEmpty, seedDemo } from '../demo/seed';
 
 /** npm run seed [-- --reset]: the March–April 2020 demo data into each subgraph's database. */
 async function main(): Promise<void> {
   const reset = process.argv.includes('--reset');
   const config = loadConfig();
-  const dbs: Record<string, Awaited<ReturnType<typeof openDatabase>>> = {};
+  const dbs = await openSubgraphDatabases((name) => requireDatabaseUrl(config, name));
   try {
-    for (const s of SUBGRAPHS) {
-      const m = await s.load();
-      const url = requireDatabaseUrl(config, s.name);
-      dbs[s.name] = await openDatabase(createDataSource({ url, entities: m.entities, migrations: m.migrations }), url);
-    }
     if (!reset && !(await isEmpty(dbs.intake))) {
       console.log('the databases already hold dossiers: nothing seeded (use --reset to replace them)');
       return;
@@ -22,7 +16,7 @@ async function main(): Promise<void> {
     const counts = await seedDemo(dbs, { reset });
     for (const [name, n] of Object.entries(counts)) console.log(`${name.padEnd(15)} ${n} records`);
   } finally {
-    await Promise.all(Object.values(dbs).map((d) => d.destroy()));
+    await closeDatabases(dbs);
   }
 }
 

@@ -2,8 +2,8 @@ import 'reflect-metadata';
 import { ChildProcess, fork } from 'node:child_process';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, requireDatabaseUrl } from '../subgraphs/kit/config';
-import { createDataSource, openDatabase } from '../subgraphs/kit/data-source';
-import { SUBGRAPHS } from '../subgraphs/registry';
+import { closeDatabases, openSubgraphDatabases } from '../subgraphs/databases';
+import { envPrefix, SUBGRAPHS } from '../subgraphs/registry';
 import { isEmpty, seedDemo } from '../demo/seed';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './embedded-postgres';
 
@@ -49,24 +49,19 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop(0));
 
   try {
-    const configured = process.env.DATABASE_URL || SUBGRAPHS.every((s) => process.env[`${s.name.replace(/-/g, '_').toUpperCase()}_DATABASE_URL`]);
+    const configured = process.env.DATABASE_URL || SUBGRAPHS.every((s) => process.env[`${envPrefix(s.name)}_DATABASE_URL`]);
     if (!configured) {
       console.log('DATABASE_URL is not set: starting an embedded PostgreSQL (data in .data/postgres)');
       embedded = await startEmbeddedPostgres();
       process.env.DATABASE_URL = embedded.url;
     }
     const config = loadConfig();
-    const dbs: Record<string, Awaited<ReturnType<typeof openDatabase>>> = {};
-    for (const s of SUBGRAPHS) {
-      const m = await s.load();
-      const url = requireDatabaseUrl(config, s.name);
-      dbs[s.name] = await openDatabase(createDataSource({ url, entities: m.entities, migrations: m.migrations }), url);
-    }
+    const dbs = await openSubgraphDatabases((name) => requireDatabaseUrl(config, name));
     if (demo && (await isEmpty(dbs.intake))) {
       const counts = await seedDemo(dbs);
       console.log(`demo data (March-April 2020) stored: ${Object.entries(counts).map(([n, c]) => `${n} ${c}`).join(', ')}`);
     }
-    await Promise.all(Object.values(dbs).map((d) => d.destroy()));
+    await closeDatabases(dbs);
 
     const run = (script: string, args: string[]) => {
       const child = fork(join(DIST, script), args, { env: process.env });

@@ -75,3 +75,26 @@ export function healthRoute(app: express.Express, name: string, check: () => Pro
     }
   });
 }
+
+export interface Listenable {
+  app: express.Express;
+  listen(port: number, host?: string): Promise<Listening>;
+  close(): Promise<void>;
+}
+
+/** An app that can listen on several ports and closes them all, then releases what it holds. */
+export function listenable(app: express.Express, release: () => Promise<void>): Listenable {
+  const listening: Listening[] = [];
+  return {
+    app,
+    async listen(port, host = '127.0.0.1') {
+      const l = await listen(app, port, host);
+      listening.push(l);
+      return l;
+    },
+    async close() {
+      await Promise.all(listening.map((l) => l.close()));
+      await release();
+    },
+  };
+}

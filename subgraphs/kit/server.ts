@@ -5,19 +5,16 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDis
 import express from 'express';
 import type { DataSource } from 'typeorm';
 import { createDataSource, openDatabase, StatementCounter } from './data-source';
-import { healthRoute, listen, Listening, maskErrors, requestIdOf } from './http';
+import { healthRoute, Listenable, listenable, maskErrors, requestIdOf } from './http';
 import { createLogger, Logger } from './logger';
 import { buildModuleSchema } from './schema';
 import type { RequestContext, SubgraphModule } from './subgraph';
 
-export interface SubgraphServer {
+export interface SubgraphServer extends Listenable {
   name: string;
-  app: express.Express;
   db: DataSource;
   /** SQL statements sent since the last reset. */
   statements: StatementCounter;
-  listen(port: number, host?: string): Promise<Listening>;
-  close(): Promise<void>;
 }
 
 /** Opens (and migrates) the subgraph's own database and builds its HTTP app; does not listen. */
@@ -56,21 +53,13 @@ export async function createSubgraphServer(
     }),
   );
 
-  const listening: Listening[] = [];
   return {
     name: m.name,
-    app,
     db,
     statements,
-    async listen(port, host = '127.0.0.1') {
-      const l = await listen(app, port, host);
-      listening.push(l);
-      return l;
-    },
-    async close() {
-      await Promise.all(listening.map((l) => l.close()));
+    ...listenable(app, async () => {
       await apollo.stop();
       await db.destroy();
-    },
+    }),
   };
 }

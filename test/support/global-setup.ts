@@ -1,5 +1,4 @@
-import { createDataSource, openDatabase } from '../../subgraphs/kit/data-source';
-import { SUBGRAPHS } from '../../subgraphs/registry';
+import { closeDatabases, openSubgraphDatabases } from '../../subgraphs/databases';
 import { seedDemo } from '../../demo/seed';
 import { testDatabaseUrls, uniquePrefix } from './databases';
 
@@ -7,15 +6,11 @@ import { testDatabaseUrls, uniquePrefix } from './databases';
 export default async function globalSetup(): Promise<void> {
   const prefix = uniquePrefix('demo');
   const urls = testDatabaseUrls(prefix);
-  const dbs: Record<string, Awaited<ReturnType<typeof openDatabase>>> = {};
+  const dbs = await openSubgraphDatabases((name) => urls[name]);
   try {
-    for (const s of SUBGRAPHS) {
-      const m = await s.load();
-      dbs[s.name] = await openDatabase(createDataSource({ url: urls[s.name], entities: m.entities, migrations: m.migrations }), urls[s.name]);
-    }
     await seedDemo(dbs);
   } finally {
-    await Promise.all(Object.values(dbs).map((d) => d.destroy()));
+    await closeDatabases(dbs);
   }
   process.env.MOTCUA_TEST_DEMO_PREFIX = prefix;
 }
