@@ -9,14 +9,23 @@ import express from 'express';
 import { healthRoute, Listenable, listenable, maskErrors, requestIdOf } from '../subgraphs/kit/http';
 import { createLogger, Logger } from '../subgraphs/kit/logger';
 import { SCHEMA_DIR } from '../subgraphs/kit/paths';
+import type { AuthConfig } from '../subgraphs/kit/config';
+import { ANONYMOUS, Identity } from '../subgraphs/kit/identity';
+import { signRequest } from '../subgraphs/kit/signing';
+import { createAuthenticator } from './auth';
 
 export interface GatewayContext {
   requestId: string;
+  identity: Identity;
 }
 
 export interface GatewayOptions {
   /** Where each subgraph listens, by registry name; overrides the URLs written in the supergraph. */
   subgraphUrls: Record<string, string>;
+  /** The secret shared with each subgraph, by registry name. */
+  signingSecrets: Record<string, string>;
+  auth: AuthConfig;
+  production?: boolean;
   supergraphSdl?: string;
   log?: Logger;
 }
@@ -27,20 +36,41 @@ export function committedSupergraph(): string {
   return readFileSync(join(SCHEMA_DIR, 'supergraph.graphql'), 'utf8');
 }
 
+/** Signs every call to a subgraph with that subgraph's secret; nothing of the client's request passes. */
 class SubgraphSource extends RemoteGraphQLDataSource<GatewayContext> {
+  constructor(
+    url: string,
+    private readonly secret: string,
+  ) {
+    super({ url });
+  }
+
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
-    if (context?.requestId) request.http?.headers.set('x-request-id', context.requestId);
+    // The body as RemoteGraphQLDataSource will serialise it: the query first, then the rest, no http.
+    const { http, query, ...rest } = request;
+    if (!http) return;
+    const url = new URL(this.url);
+    const headers = signRequest(this.secret, {
+      method: http.method,
+      path: url.pathname + url.search,
+      body: JSON.stringify({ query, ...rest }),
+      identity: context?.identity ?? ANONYMOUS,
+      requestId: context?.requestId ?? requestIdOf(undefined),
+    });
+    for (const [k, v] of Object.entries(headers)) http.headers.set(k, v);
   }
 }
 
 /** The gateway serving the committed supergraph; builds the app, does not listen. */
 export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
   const log = o.log ?? createLogger('gateway');
+  const authenticate = await createAuthenticator(o.auth);
   const gateway = new ApolloGateway({
     supergraphSdl: o.supergraphSdl ?? committedSupergraph(),
     buildService: ({ name, url }) => {
-      const target = o.subgraphUrls[name] ?? url;
-      return new SubgraphSource({ url: target });
+      const secret = o.signingSecrets[name];
+      if (!secret) throw new Error(`no signing secret for subgraph ${name}`);
+      return new SubgraphSource(o.subgraphUrls[name] ?? url!, secret);
     },
     logger: {
       debug: () => {},
@@ -64,7 +94,12 @@ export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
   app.use(
     '/graphql',
     express.json({ limit: '256kb' }),
-    expressMiddleware(apollo, { context: async ({ req }) => ({ requestId: requestIdOf(req.headers['x-request-id']) }) }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => ({
+        requestId: requestIdOf(req.headers['x-request-id']),
+        identity: await authenticate(req.headers.authorization),
+      }),
+    }),
   );
 
   return listenable(app, () => apollo.stop());

@@ -9,7 +9,8 @@ runService('gateway', async () => {
   const config = loadConfig();
   const log = createLogger('gateway', config.logLevel);
   const urls = Object.fromEntries(Object.values(config.subgraphs).map((s) => [s.name, s.url]));
-  const server = await createGateway({ subgraphUrls: urls, log });
+  const secrets = Object.fromEntries(Object.values(config.subgraphs).map((s) => [s.name, s.signingSecret]));
+  const server = await createGateway({ subgraphUrls: urls, signingSecrets: secrets, auth: config.auth, production: config.env === 'production', log });
   const l = await server.listen(config.gateway.port, config.host);
   log.info({ url: l.url }, 'gateway ready');
   return server;

@@ -11,7 +11,11 @@ runService(name || 'subgraph', async () => {
   const entry = subgraph(name);
   const config = loadConfig();
   const log = createLogger(name, config.logLevel);
-  const server = await createSubgraphServer(await entry.load(), { databaseUrl: requireDatabaseUrl(config, name), log });
+  const server = await createSubgraphServer(await entry.load(), {
+    databaseUrl: requireDatabaseUrl(config, name),
+    signingSecret: config.subgraphs[name].signingSecret,
+    log,
+  });
   const l = await server.listen(config.subgraphs[name].port, config.host);
   log.info({ url: l.url }, 'subgraph ready');
   return server;

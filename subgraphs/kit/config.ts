@@ -9,6 +9,18 @@ export interface SubgraphConfig {
   databaseUrl: string | undefined;
   /** Where the gateway reaches it. */
   url: string;
+  /** Shared by the gateway and this subgraph only: signs every request between them. */
+  signingSecret: string;
+}
+
+export interface AuthConfig {
+  issuer: string;
+  audience: string;
+  jwksUrl?: string;
+  publicKeyFile?: string;
+  publicKeyAlgorithm: string;
+  /** HS256, development only: refused in production. */
+  devSecret?: string;
 }
 
 export interface Config {
@@ -16,8 +28,14 @@ export interface Config {
   logLevel: string;
   host: string;
   gateway: { port: number };
+  auth: AuthConfig;
   subgraphs: Record<string, SubgraphConfig>;
 }
+
+/** Known to everyone who reads this code: usable only outside production. */
+export const DEV_JWT_SECRET = 'motcua-graph-development-only-jwt-secret-0001';
+export const devSigningSecret = (name: string) => `motcua-graph-development-only-signing-secret-${name}`;
+const secret = z.string().min(32, 'must be at least 32 characters').optional();
 
 const port = z.coerce.number().int().min(0).max(65535);
 const pgUrl = z
@@ -34,12 +52,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     HOST: z.string().min(1).default('127.0.0.1'),
     PORT: port.default(4000),
     DATABASE_URL: pgUrl,
+    AUTH_ISSUER: z.string().min(1).default('motcua-graph'),
+    AUTH_AUDIENCE: z.string().min(1).default('motcua-graph'),
+    AUTH_JWKS_URL: httpUrl,
+    AUTH_PUBLIC_KEY_FILE: z.string().min(1).optional(),
+    AUTH_PUBLIC_KEY_ALG: z.enum(['RS256', 'PS256', 'ES256', 'EdDSA']).default('RS256'),
+    AUTH_DEV_SECRET: secret,
   };
   for (const s of SUBGRAPHS) {
     const p = envPrefix(s.name);
     shape[`${p}_PORT`] = port.default(s.port);
     shape[`${p}_DATABASE_URL`] = pgUrl;
     shape[`${p}_URL`] = httpUrl;
+    shape[`${p}_SIGNING_SECRET`] = secret;
   }
   const parsed = z.object(shape).safeParse(env);
   if (!parsed.success) {
@@ -47,6 +72,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
   const v = parsed.data as Record<string, any>;
+  const production = v.NODE_ENV === 'production';
+  const missing: string[] = [];
+  if (production && !v.AUTH_JWKS_URL && !v.AUTH_PUBLIC_KEY_FILE) missing.push('AUTH_JWKS_URL or AUTH_PUBLIC_KEY_FILE (required in production)');
+  if (production && v.AUTH_DEV_SECRET) missing.push('AUTH_DEV_SECRET: not allowed in production');
   const subgraphs: Record<string, SubgraphConfig> = {};
   for (const s of SUBGRAPHS) {
     const p = envPrefix(s.name);
@@ -56,9 +85,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       port: subgraphPort,
       databaseUrl: v[`${p}_DATABASE_URL`] ?? (v.DATABASE_URL ? withDatabase(v.DATABASE_URL, databaseName(s.name)) : undefined),
       url: v[`${p}_URL`] ?? `http://127.0.0.1:${subgraphPort}/graphql`,
+      signingSecret: v[`${p}_SIGNING_SECRET`] ?? (production ? '' : devSigningSecret(s.name)),
     };
+    if (production && !v[`${p}_SIGNING_SECRET`]) missing.push(`${p}_SIGNING_SECRET (required in production)`);
   }
-  return { env: v.NODE_ENV, logLevel: v.LOG_LEVEL, host: v.HOST, gateway: { port: v.PORT }, subgraphs };
+  if (missing.length) throw new ConfigError(`invalid configuration: ${missing.join('; ')}`);
+  const auth: AuthConfig = {
+    issuer: v.AUTH_ISSUER,
+    audience: v.AUTH_AUDIENCE,
+    jwksUrl: v.AUTH_JWKS_URL,
+    publicKeyFile: v.AUTH_PUBLIC_KEY_FILE,
+    publicKeyAlgorithm: v.AUTH_PUBLIC_KEY_ALG,
+    devSecret: production ? undefined : (v.AUTH_DEV_SECRET ?? (v.AUTH_JWKS_URL || v.AUTH_PUBLIC_KEY_FILE ? undefined : DEV_JWT_SECRET)),
+  };
+  return { env: v.NODE_ENV, logLevel: v.LOG_LEVEL, host: v.HOST, gateway: { port: v.PORT }, auth, subgraphs };
 }
 
 /** The database URL a subgraph must have to start; names the variables that would give it. */

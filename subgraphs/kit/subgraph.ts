@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { NonEmptyArray } from 'type-graphql';
 import type { DossierHistory } from './history';
+import type { Identity } from './identity';
 import type { Logger } from './logger';
 
 /** Resolvers keyed by type name holding `__resolveReference`, as @apollo/subgraph expects. */
@@ -28,6 +29,8 @@ export interface HistoryBatch {
 
 export interface RequestContext<L = unknown> {
   requestId: string;
+  /** The caller, as the gateway verified and signed it. */
+  identity: Identity;
   db: DataSource;
   loaders: L;
   log: Logger;

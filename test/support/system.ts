@@ -1,4 +1,9 @@
+import { randomUUID } from 'node:crypto';
+import { developmentToken } from '../../gateway/auth';
 import { createGateway, GatewayServer } from '../../gateway/gateway';
+import { devSigningSecret, loadConfig } from '../../subgraphs/kit/config';
+import type { Identity } from '../../subgraphs/kit/identity';
+import { signRequest } from '../../subgraphs/kit/signing';
 import { createLogger } from '../../subgraphs/kit/logger';
 import { createSubgraphServer, SubgraphServer } from '../../subgraphs/kit/server';
 import { SUBGRAPHS } from '../../subgraphs/registry';
@@ -14,7 +19,7 @@ export interface TestSystem {
   subgraphs: Record<string, RunningSubgraph>;
   gateway: GatewayServer;
   /** The GraphQL response body, loosely typed for assertions. */
-  query(query: string, variables?: Record<string, unknown>): Promise<any>;
+  query(query: string, variables?: Record<string, unknown>, as?: Identity | null): Promise<any>;
   close(): Promise<void>;
 }
 
@@ -29,25 +34,31 @@ export function demoDatabaseUrls(): Record<string, string> {
 
 export async function startSubgraph(name: string, databaseUrl: string): Promise<RunningSubgraph> {
   const entry = SUBGRAPHS.find((s) => s.name === name)!;
-  const server = await createSubgraphServer(await entry.load(), { databaseUrl, log: silent() });
+  const server = await createSubgraphServer(await entry.load(), { databaseUrl, signingSecret: devSigningSecret(name), log: silent() });
   const { url } = await server.listen(0);
   return { server, url };
 }
 
 /** The five subgraphs and the gateway, over real HTTP on free ports. */
-export async function startSystem(urls: Record<string, string> = demoDatabaseUrls()): Promise<TestSystem> {
+export async function startSystem(
+  urls: Record<string, string> = demoDatabaseUrls(),
+  options: { log?: ReturnType<typeof createLogger> } = {},
+): Promise<TestSystem> {
   const subgraphs: Record<string, RunningSubgraph> = {};
   for (const s of SUBGRAPHS) subgraphs[s.name] = await startSubgraph(s.name, urls[s.name]);
   const gateway = await createGateway({
     subgraphUrls: Object.fromEntries(Object.entries(subgraphs).map(([n, s]) => [n, s.url])),
-    log: silent(),
+    signingSecrets: Object.fromEntries(SUBGRAPHS.map((s) => [s.name, devSigningSecret(s.name)])),
+    auth: loadConfig({}).auth,
+    log: options.log ?? silent(),
   });
   const { url: gatewayUrl } = await gateway.listen(0);
   return {
     gatewayUrl,
     subgraphs,
     gateway,
-    query: (query, variables) => postGraphQL(gatewayUrl, query, variables),
+    query: async (query, variables, as: Identity | null = STAFF) =>
+      postGraphQL(gatewayUrl, query, variables, as ? await tokenFor(as) : undefined),
     async close() {
       await gateway.close();
       await Promise.all(Object.values(subgraphs).map((s) => s.server.close()));
@@ -55,12 +66,38 @@ export async function startSystem(urls: Record<string, string> = demoDatabaseUrl
   };
 }
 
-export async function postGraphQL(url: string, query: string, variables?: Record<string, unknown>): Promise<any> {
+export async function postGraphQL(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  token?: string,
+  headers: Record<string, string> = {},
+): Promise<any> {
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
     body: JSON.stringify({ query, variables }),
   });
+  return res.json();
+}
+
+export const STAFF: Identity = { subject: 'staff-1', role: 'CENTRE_STAFF' };
+
+export function tokenFor(identity: Identity): Promise<string> {
+  return developmentToken(loadConfig({}).auth, identity);
+}
+
+/** A call straight to a subgraph, signed as the gateway would sign it. */
+export async function signedCall(
+  sub: RunningSubgraph,
+  name: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  identity: Identity = STAFF,
+): Promise<any> {
+  const body = JSON.stringify({ query, variables });
+  const headers = signRequest(devSigningSecret(name), { method: 'POST', path: '/graphql', body, identity, requestId: randomUUID() });
+  const res = await fetch(sub.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
   return res.json();
 }
 

@@ -1,0 +1,99 @@
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { Identity, parseIdentity } from './identity';
+
+/**
+ * The signed envelope of every call between systems (gateway → subgraph, and hand-overs between
+ * subgraphs): HMAC-SHA256 over method, path, timestamp, nonce, request id, the body's hash and the
+ * caller's identity, with a secret that only the two ends share.
+ */
+export const HEADER = {
+  identity: 'x-motcua-identity',
+  timestamp: 'x-motcua-timestamp',
+  nonce: 'x-motcua-nonce',
+  signature: 'x-motcua-signature',
+  requestId: 'x-request-id',
+} as const;
+
+export const MAX_AGE_MS = 60_000;
+
+interface Signable {
+  method: string;
+  path: string;
+  body: string | Buffer;
+  identity: string;
+  timestamp: string;
+  nonce: string;
+  requestId: string;
+}
+
+function mac(secret: string, s: Signable): Buffer {
+  const bodyHash = createHash('sha256').update(s.body).digest('hex');
+  return createHmac('sha256', secret)
+    .update([s.method.toUpperCase(), s.path, s.timestamp, s.nonce, s.requestId, bodyHash, s.identity].join('\n'))
+    .digest();
+}
+
+export function signRequest(
+  secret: string,
+  r: { method: string; path: string; body: string; identity: Identity; requestId: string },
+  now = Date.now(),
+): Record<string, string> {
+  const signable: Signable = {
+    ...r,
+    identity: Buffer.from(JSON.stringify(r.identity)).toString('base64url'),
+    timestamp: String(now),
+    nonce: randomBytes(16).toString('hex'),
+  };
+  return {
+    [HEADER.identity]: signable.identity,
+    [HEADER.timestamp]: signable.timestamp,
+    [HEADER.nonce]: signable.nonce,
+    [HEADER.requestId]: r.requestId,
+    [HEADER.signature]: mac(secret, signable).toString('hex'),
+  };
+}
+
+export type Verdict = { ok: true; identity: Identity; requestId: string } | { ok: false; reason: string };
+
+/** Nonces seen within the signature's lifetime: a replayed request is refused. */
+export class NonceCache {
+  private readonly seen = new Map<string, number>();
+  constructor(private readonly ttlMs = MAX_AGE_MS * 2) {}
+  /** True the first time a nonce is offered. */
+  claim(nonce: string, now = Date.now()): boolean {
+    if (this.seen.size > 10_000) for (const [n, exp] of this.seen) if (exp < now) this.seen.delete(n);
+    const expiry = this.seen.get(nonce);
+    if (expiry !== undefined && expiry >= now) return false;
+    this.seen.set(nonce, now + this.ttlMs);
+    return true;
+  }
+}
+
+export function verifyRequest(
+  secret: string,
+  r: { method: string; path: string; body: Buffer | string; headers: Record<string, string | string[] | undefined> },
+  nonces: NonceCache,
+  now = Date.now(),
+): Verdict {
+  const h = (name: string) => {
+    const v = r.headers[name];
+    return Array.isArray(v) ? undefined : v;
+  };
+  const [identity, timestamp, nonce, signature, requestId] = [
+    h(HEADER.identity), h(HEADER.timestamp), h(HEADER.nonce), h(HEADER.signature), h(HEADER.requestId),
+  ];
+  if (!identity || !timestamp || !nonce || !signature || !requestId) return { ok: false, reason: 'unsigned' };
+  if (!/^\d{13}$/.test(timestamp) || Math.abs(now - Number(timestamp)) > MAX_AGE_MS) return { ok: false, reason: 'stale' };
+  if (!/^[0-9a-f]{32}$/.test(nonce) || !/^[0-9a-f]{64}$/.test(signature)) return { ok: false, reason: 'malformed' };
+  const expected = mac(secret, { method: r.method, path: r.path, body: r.body, identity, timestamp, nonce, requestId });
+  if (!timingSafeEqual(expected, Buffer.from(signature, 'hex'))) return { ok: false, reason: 'bad signature' };
+  if (!nonces.claim(nonce, now)) return { ok: false, reason: 'replayed' };
+  let parsed: Identity | null = null;
+  try {
+    parsed = parseIdentity(JSON.parse(Buffer.from(identity, 'base64url').toString('utf8')));
+  } catch {
+    parsed = null;
+  }
+  if (!parsed) return { ok: false, reason: 'bad identity' };
+  return { ok: true, identity: parsed, requestId };
+}
