@@ -6,13 +6,16 @@ import { Entity } from 'typeorm';
 import { createDataSource, openDatabase } from '../subgraphs/kit/data-source';
 import { ProcessingRecord } from '../subgraphs/kit/department/processing.record';
 import { StatusChange } from '../subgraphs/kit/department/status-change.entity';
+import { kitMigrations } from '../subgraphs/kit/department/migrations';
+import { AuditRecord } from '../subgraphs/kit/audit/audit-record.entity';
+import { auditMigrations } from '../subgraphs/kit/audit/migrations';
 import { PROJECT_ROOT } from '../subgraphs/kit/paths';
 import { subgraph } from '../subgraphs/registry';
 
 /**
  * Writes the migration that takes a subgraph's database from its current migrations to its entities,
  * as TypeORM's schema builder computes it, into a scratch database that is dropped afterwards.
- *   npm run migration:generate -- <subgraph|kit> <Name>
+ *   npm run migration:generate -- <subgraph|kit|kit-audit> <Name>
  */
 @Entity('processing')
 class BareProcessing extends ProcessingRecord {}
@@ -25,11 +28,12 @@ async function main(): Promise<void> {
   const url = new URL(server);
   url.pathname = `/${scratch}`;
   const kit = target === 'kit';
-  const m = kit ? null : await (await subgraph(target)).load();
+  const audit = target === 'kit-audit';
+  const m = kit || audit ? null : await subgraph(target).load();
   const ds = createDataSource({
     url: url.toString(),
-    entities: kit ? [BareProcessing, StatusChange] : m!.entities,
-    migrations: kit ? [] : m!.migrations,
+    entities: audit ? [AuditRecord] : kit ? [BareProcessing, StatusChange] : m!.entities,
+    migrations: audit ? auditMigrations : kit ? kitMigrations : m!.migrations,
   });
   const admin = new Client({ connectionString: server });
   await admin.connect();
@@ -58,7 +62,11 @@ ${sql.downQueries.reverse().map((d) => `    await q.query(${q(d.query)});`).join
   }
 }
 `;
-    const dir = kit ? join(PROJECT_ROOT, 'subgraphs/kit/department/migrations') : join(PROJECT_ROOT, 'subgraphs', target, 'migrations');
+    const dir = audit
+      ? join(PROJECT_ROOT, 'subgraphs/kit/audit/migrations')
+      : kit
+        ? join(PROJECT_ROOT, 'subgraphs/kit/department/migrations')
+        : join(PROJECT_ROOT, 'subgraphs', target, 'migrations');
     const file = join(dir, `${stamp}-${name.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()}.ts`);
     await writeFile(file, body);
     console.log(`wrote ${file}`);

@@ -1,3 +1,5 @@
+import { AuditRecord } from '../kit/audit/audit-record.entity';
+import { auditMigrations } from '../kit/audit/migrations';
 import { kitMigrations } from '../kit/department/migrations';
 import { processingReference, processingResolver } from '../kit/department/processing.resolver';
 import { StatusChange } from '../kit/department/status-change.entity';
@@ -14,19 +16,23 @@ import { Procedure } from './entities/procedure.entity';
 import { Rating } from './entities/rating.entity';
 import { createIntakeLoaders, IntakeLoaders } from './loaders';
 import { migrations } from './migrations';
+import { AuditQueryResolver } from './resolvers/audit.resolver';
 import { DepartmentResolver } from './resolvers/department.resolver';
+import { ReceiptResolver } from './resolvers/receipt.resolver';
 import { DossierResolver } from './resolvers/dossier.resolver';
 import { ProcedureResolver } from './resolvers/procedure.resolver';
 
 const intake: SubgraphModule<IntakeLoaders> = {
   name: 'intake',
-  entities: [Department, Procedure, Dossier, DossierCounter, Rating, OneStopProcessing, StatusChange],
-  migrations: [...kitMigrations, ...migrations],
+  entities: [Department, Procedure, Dossier, DossierCounter, Rating, OneStopProcessing, StatusChange, AuditRecord],
+  migrations: [...auditMigrations, ...kitMigrations, ...migrations],
   resolvers: [
     DossierResolver,
     DepartmentResolver,
     ProcedureResolver,
     processingResolver(OneStopProcessing, ONE_STOP_PROCESSING),
+    ReceiptResolver,
+    AuditQueryResolver,
   ],
   orphanedTypes: [OneStopProcessing, ...PROCESSING_STUBS],
   referenceResolvers: { ...intakeReferences, ...processingReference(ONE_STOP_PROCESSING) },

@@ -3,6 +3,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { GraphQLSchema, parse } from 'graphql';
 import { buildSchema, createResolversMap } from 'type-graphql';
+import { auditTrailFor } from './audit/audit-trail.resolver';
 import { DateTimeScalar } from './scalars';
 import type { SubgraphModule } from './subgraph';
 
@@ -25,15 +26,16 @@ export function buildModuleSchema(m: SubgraphModule): Promise<GraphQLSchema> {
 }
 
 async function build(m: SubgraphModule): Promise<GraphQLSchema> {
+  const trail = auditTrailFor(m.name);
   const schema = await buildSchema({
-    resolvers: m.resolvers,
-    orphanedTypes: m.orphanedTypes,
+    resolvers: [...m.resolvers, trail.resolver],
+    orphanedTypes: [...(m.orphanedTypes ?? []), trail.type],
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     validate: false,
     skipCheck: true,
   });
   const resolvers: Record<string, any> = { ...createResolversMap(schema) };
-  for (const [type, ref] of Object.entries(m.referenceResolvers)) {
+  for (const [type, ref] of Object.entries({ ...m.referenceResolvers, ...trail.reference })) {
     resolvers[type] = { ...(resolvers[type] ?? {}), ...ref };
   }
   return buildSubgraphSchema({

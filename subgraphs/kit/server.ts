@@ -1,5 +1,6 @@
 process.env.APOLLO_TELEMETRY_DISABLED = '1';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
+import { AuditLog } from './audit/audit-log';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import express from 'express';
@@ -20,6 +21,28 @@ export interface SubgraphServer extends Listenable {
   requests: { accepted: number; refused: number };
 }
 
+/** No personal data leaves unless its access is in the audit trail: if the audit write fails, the request fails. */
+function auditBeforeResponse(db: DataSource, log: Logger): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ contextValue, response }) {
+          try {
+            await contextValue.audit?.flush(db);
+          } catch (e) {
+            log.error({ requestId: contextValue.requestId, sqlState: (e as { code?: string }).code }, 'audit write failed; response withheld');
+            if (response.body.kind === 'single') {
+              response.body.singleResult.data = null;
+              response.body.singleResult.errors = [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }];
+            }
+            response.http.status = 500;
+          }
+        },
+      };
+    },
+  };
+}
+
 /** Opens (and migrates) the subgraph's own database and builds its HTTP app; does not listen. */
 export async function createSubgraphServer(
   m: SubgraphModule,
@@ -36,7 +59,7 @@ export async function createSubgraphServer(
     formatError: maskErrors(log),
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), auditBeforeResponse(db, log)],
   });
   await apollo.start();
 
@@ -73,7 +96,8 @@ export async function createSubgraphServer(
     expressMiddleware(apollo, {
       context: async ({ res }) => {
         const requestId: string = res.locals.requestId;
-        return { requestId, identity: res.locals.identity, db, loaders: m.createLoaders(db), log: log.child({ requestId }) };
+        const identity = res.locals.identity;
+        return { requestId, identity, audit: new AuditLog(identity, requestId), db, loaders: m.createLoaders(db), log: log.child({ requestId }) };
       },
     }),
   );

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { NonEmptyArray } from 'type-graphql';
 import type { DossierHistory } from './history';
+import type { AuditLog } from './audit/audit-log';
 import type { Identity } from './identity';
 import type { Logger } from './logger';
 
@@ -31,6 +32,8 @@ export interface RequestContext<L = unknown> {
   requestId: string;
   /** The caller, as the gateway verified and signed it. */
   identity: Identity;
+  /** Accesses to personal data in this request; written before the response leaves. */
+  audit: AuditLog;
   db: DataSource;
   loaders: L;
   log: Logger;

@@ -21,7 +21,12 @@ export async function importPostalHistory(db: DataSource, data: HistoryBatch): P
     );
   };
   for (const h of data.dossiers) {
-    const person = { recipientName: h.applicant.fullName, phone: h.applicant.phone };
+    const person = {
+      recipientName: h.applicant.fullName,
+      phone: h.applicant.phone,
+      departmentCode: h.departmentCode,
+      applicantIdNumber: h.applicant.idNumber,
+    };
     if (h.inbound) {
       const { trackingNumber, postedAt, deliveredAt } = h.inbound;
       track(

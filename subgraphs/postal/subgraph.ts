@@ -1,3 +1,6 @@
+import { guard } from '../kit/access';
+import { AuditRecord } from '../kit/audit/audit-record.entity';
+import { auditMigrations } from '../kit/audit/migrations';
 import type { RequestContext, SubgraphModule } from '../kit/subgraph';
 import { ShipmentEvent } from './entities/shipment-event.entity';
 import { Shipment } from './entities/shipment.entity';
@@ -10,13 +13,13 @@ type Ctx = RequestContext<PostalLoaders>;
 
 const postal: SubgraphModule<PostalLoaders> = {
   name: 'postal',
-  entities: [Shipment, ShipmentEvent],
-  migrations,
+  entities: [Shipment, ShipmentEvent, AuditRecord],
+  migrations: [...auditMigrations, ...migrations],
   resolvers: [ShipmentResolver, DossierShipmentsResolver],
   referenceResolvers: {
     Dossier: { __resolveReference: (ref: { code: string }) => ref },
     Shipment: {
-      __resolveReference: (ref: { trackingNumber: string }, ctx: Ctx) => ctx.loaders.shipment.load(ref.trackingNumber),
+      __resolveReference: async (ref: { trackingNumber: string }, ctx: Ctx) => guard(ctx, await ctx.loaders.shipment.load(ref.trackingNumber)),
     },
   },
   createLoaders: createPostalLoaders,

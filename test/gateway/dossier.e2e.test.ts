@@ -122,7 +122,9 @@ describe('the federated graph, end to end over HTTP', () => {
     expect(small.errors).toBeUndefined();
     expect(kinds(small.data.dossiers.edges)).toBe(4);
     expect(fifty).toEqual(five);
-    for (const n of Object.values(fifty)) expect(n).toBeLessThanOrEqual(5);
+    // At most five reads per subgraph, plus the audit write where personal data was read (lock, chain end,
+    // insert, in a transaction): a fixed cost per request too.
+    for (const n of Object.values(fifty)) expect(n).toBeLessThanOrEqual(10);
   });
 
   it('when paging with the cursor, then the next page continues without overlap', async () => {

@@ -1,5 +1,6 @@
 import { Directive, Field, ObjectType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, Index, ManyToOne, PrimaryColumn, RelationId } from 'typeorm';
+import type { DossierScope } from '../../kit/access';
 import { Decision } from '../../kit/department/processing-status';
 import { Applicant } from './applicant.entity';
 import { Channel, ResultChannel } from './channel';
@@ -34,7 +35,6 @@ export class Dossier {
   @Column({ type: 'varchar', length: 32, nullable: true })
   processingSystem: string | null;
 
-  @Field(() => Applicant)
   @Column(() => Applicant, { prefix: 'applicant' })
   applicant: Applicant;
 
@@ -74,4 +74,8 @@ export class Dossier {
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
+
+  get scope(): DossierScope {
+    return { dossierCode: this.code, departmentCode: this.departmentCode, applicantIdNumber: this.applicant?.idNumber ?? null };
+  }
 }

@@ -1,8 +1,10 @@
 import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
-import { badUserInput } from '../../kit/errors';
+import { guard } from '../../kit/access';
+import { badUserInput, forbidden } from '../../kit/errors';
 import { isDossierCode } from '../../kit/dossier-code';
 import type { RequestContext } from '../../kit/subgraph';
 import { ONE_STOP_PROCESSING, processingTypeFor } from '../../registry';
+import { Applicant } from '../entities/applicant.entity';
 import { Department } from '../entities/department.entity';
 import { Dossier } from '../entities/dossier.entity';
 import { Procedure } from '../entities/procedure.entity';
@@ -13,12 +15,22 @@ import { DossierConnection, decodeCursor, encodeCursor, MAX_PAGE } from './dossi
 
 type Ctx = RequestContext<IntakeLoaders>;
 
+/** Roles that may be told a dossier does not exist. */
+const SEES_ALL = new Set(['CENTRE_STAFF', 'REPORT_BUILDER', 'SERVICE']);
+
 @Resolver(() => Dossier)
 export class DossierResolver {
-  @Query(() => Dossier, { nullable: true, description: 'A dossier by its code; null when there is none.' })
-  dossier(@Arg('code') code: string, @Ctx() ctx: Ctx): Promise<Dossier | null> {
+  @Query(() => Dossier, {
+    nullable: true,
+    description:
+      'A dossier by its code; null when there is none. Officers and citizens get FORBIDDEN for any dossier ' +
+      'outside their scope, whether or not it exists.',
+  })
+  async dossier(@Arg('code') code: string, @Ctx() ctx: Ctx): Promise<Dossier | null> {
     if (!isDossierCode(code)) throw badUserInput('code is not a dossier code (<unit>-<yyMMdd>-<NNNN>)', { field: 'code' });
-    return ctx.loaders.dossier.load(code);
+    const row = await ctx.loaders.dossier.load(code);
+    if (!row && !SEES_ALL.has(ctx.identity.role)) throw forbidden(`access denied to dossier ${code}`);
+    return row && guard(ctx, row.scope) && row;
   }
 
   @Query(() => DossierConnection, { description: `Dossiers, newest received first; at most ${MAX_PAGE} a page.` })
@@ -28,6 +40,8 @@ export class DossierResolver {
     @Ctx() ctx: Ctx,
   ): Promise<DossierConnection> {
     if (first < 1 || first > MAX_PAGE) throw badUserInput(`first must be between 1 and ${MAX_PAGE}`, { field: 'first' });
+    const who = ctx.identity;
+    if (who.role === 'ANONYMOUS') throw forbidden('sign in to list dossiers');
     const query = ctx.db
       .getRepository(Dossier)
       .createQueryBuilder('d')
@@ -37,8 +51,10 @@ export class DossierResolver {
     if (after != null) {
       const cursor = decodeCursor(after);
       if (!cursor) throw badUserInput('after is not a cursor from this list', { field: 'after' });
-      query.where('(d.receivedAt, d.code) < (:at, :code)', { at: cursor.receivedAt, code: cursor.code });
+      query.andWhere('(d.receivedAt, d.code) < (:at, :code)', { at: cursor.receivedAt, code: cursor.code });
     }
+    if (who.role === 'DEPARTMENT_OFFICER') query.andWhere('d.department = :department', { department: who.department });
+    if (who.role === 'CITIZEN') query.andWhere('d.applicant.idNumber = :citizenId', { citizenId: who.citizenId });
     const rows = await query.getMany();
     const page = rows.slice(0, first);
     rows.forEach((d) => ctx.loaders.dossier.prime(d.code, d));
@@ -46,6 +62,11 @@ export class DossierResolver {
       edges: page.map((node) => ({ node, cursor: encodeCursor(node) })),
       pageInfo: { hasNextPage: rows.length > first, endCursor: page.length ? encodeCursor(page[page.length - 1]) : null },
     });
+  }
+
+  @FieldResolver(() => Applicant)
+  applicant(@Root() d: Dossier): Applicant {
+    return Object.assign(new Applicant(), d.applicant, { scope: d.scope });
   }
 
   @FieldResolver(() => Procedure)

@@ -30,6 +30,8 @@ export async function importProcessing<T extends ProcessingRecord>(
         decision: (decided?.outcome as Decision) ?? null,
         decidedAt: decided?.at ?? null,
         updatedAt: steps[steps.length - 1].at,
+        departmentCode: h.departmentCode,
+        applicantIdNumber: h.applicant.idNumber,
         ...(decided?.detail ? detail(decided.detail) : {}),
       } as Partial<T>;
     });

@@ -42,6 +42,14 @@ export abstract class ProcessingRecord {
   @Column({ type: 'timestamptz', nullable: true })
   decidedAt: Date | null;
 
+  /** The department that owns the dossier: who may see it. */
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  departmentCode: string | null;
+
+  /** The applicant's citizen ID, kept to let the applicant see their own dossier; never a field. */
+  @Column({ type: 'char', length: 12, nullable: true })
+  applicantIdNumber: string | null;
+
   @UpdateDateColumn({ type: 'timestamptz' })
   updatedAt: Date;
 }

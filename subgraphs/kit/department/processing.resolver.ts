@@ -1,5 +1,6 @@
 import { Arg, ClassType, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import type DataLoader from 'dataloader';
+import { guard } from '../access';
 import { badUserInput } from '../errors';
 import { isDossierCode } from '../dossier-code';
 import type { RequestContext } from '../subgraph';
@@ -27,7 +28,7 @@ export function processingResolver<T extends ProcessingRecord>(entity: ClassType
       @Ctx() ctx: RequestContext<ProcessingLoaders<T>>,
     ): Promise<T | null> {
       if (!isDossierCode(dossierCode)) throw badUserInput('dossierCode is not a dossier code', { field: 'dossierCode' });
-      return ctx.loaders.processing.load(dossierCode);
+      return guard(ctx, await ctx.loaders.processing.load(dossierCode));
     }
 
     @FieldResolver(() => [StatusChange])
@@ -41,8 +42,8 @@ export function processingResolver<T extends ProcessingRecord>(entity: ClassType
 export function processingReference<T extends ProcessingRecord>(typeName: string) {
   return {
     [typeName]: {
-      __resolveReference(ref: { dossierCode: string }, ctx: RequestContext<ProcessingLoaders<T>>) {
-        return ctx.loaders.processing.load(ref.dossierCode);
+      async __resolveReference(ref: { dossierCode: string }, ctx: RequestContext<ProcessingLoaders<T>>) {
+        return guard(ctx, await ctx.loaders.processing.load(ref.dossierCode));
       },
     },
   };

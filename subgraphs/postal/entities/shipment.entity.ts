@@ -1,4 +1,6 @@
-import { Directive, Field, ObjectType } from 'type-graphql';
+import { Directive, Field, ObjectType, UseMiddleware } from 'type-graphql';
+import { PersonalData } from '../../kit/access';
+import { maskAddress, maskName, maskPhone } from '../../kit/masking';
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
 import { ShipmentDirection, ShipmentStatus } from './shipment-status';
 
@@ -24,14 +26,17 @@ export class Shipment {
   status: ShipmentStatus;
 
   @Field({ description: 'Personal data.' })
+  @UseMiddleware(PersonalData(maskName))
   @Column({ type: 'varchar', length: 120 })
   recipientName: string;
 
   @Field({ description: 'Personal data.' })
+  @UseMiddleware(PersonalData(maskAddress))
   @Column({ type: 'varchar', length: 300 })
   address: string;
 
   @Field(() => String, { nullable: true, description: 'Personal data.' })
+  @UseMiddleware(PersonalData(maskPhone))
   @Column({ type: 'varchar', length: 15, nullable: true })
   phone: string | null;
 
@@ -42,6 +47,13 @@ export class Shipment {
   @Field(() => Date, { nullable: true })
   @Column({ type: 'timestamptz', nullable: true })
   deliveredAt: Date | null;
+
+  /** Who may see the item: the department owning the dossier and the applicant. */
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  departmentCode: string | null;
+
+  @Column({ type: 'char', length: 12, nullable: true })
+  applicantIdNumber: string | null;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;

@@ -1,4 +1,5 @@
 import { Arg, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { guard } from '../../kit/access';
 import { badUserInput } from '../../kit/errors';
 import type { RequestContext } from '../../kit/subgraph';
 import { Dossier } from '../entities/dossier';
@@ -12,11 +13,11 @@ type Ctx = RequestContext<PostalLoaders>;
 @Resolver(() => Shipment)
 export class ShipmentResolver {
   @Query(() => Shipment, { nullable: true, description: 'A postal item by its tracking number.' })
-  shipment(@Arg('trackingNumber') trackingNumber: string, @Ctx() ctx: Ctx): Promise<Shipment | null> {
+  async shipment(@Arg('trackingNumber') trackingNumber: string, @Ctx() ctx: Ctx): Promise<Shipment | null> {
     if (!isTrackingNumber(trackingNumber)) {
       throw badUserInput('trackingNumber is not a valid S10 item number', { field: 'trackingNumber' });
     }
-    return ctx.loaders.shipment.load(trackingNumber);
+    return guard(ctx, await ctx.loaders.shipment.load(trackingNumber));
   }
 
   @FieldResolver(() => [ShipmentEvent], { description: 'Status events, oldest first.' })
@@ -33,7 +34,7 @@ export class ShipmentResolver {
 @Resolver(() => Dossier)
 export class DossierShipmentsResolver {
   @FieldResolver(() => [Shipment], { description: 'Postal items for the dossier, both ways, oldest first.' })
-  shipments(@Root() d: Dossier, @Ctx() ctx: Ctx): Promise<Shipment[]> {
-    return ctx.loaders.shipmentsByDossier.load(d.code);
+  async shipments(@Root() d: Dossier, @Ctx() ctx: Ctx): Promise<Shipment[]> {
+    return (await ctx.loaders.shipmentsByDossier.load(d.code)).map((s) => guard(ctx, s)!);
   }
 }

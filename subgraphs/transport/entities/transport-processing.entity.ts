@@ -1,5 +1,7 @@
-import { Directive, Field, ObjectType } from 'type-graphql';
+import { Directive, Field, ObjectType, UseMiddleware } from 'type-graphql';
 import { Column, Entity } from 'typeorm';
+import { PersonalData } from '../../kit/access';
+import { maskFields } from '../../kit/masking';
 import { ProcessingFields, ProcessingRecord } from '../../kit/department/processing.record';
 import { TransportLicence } from './transport-licence.entity';
 
@@ -13,7 +15,8 @@ export class TransportProcessing extends ProcessingRecord {
   @Column(() => TransportLicence, { prefix: 'licence' })
   licenceColumns: TransportLicence;
 
-  @Field(() => TransportLicence, { nullable: true, description: 'Issued on approval.' })
+  @Field(() => TransportLicence, { nullable: true, description: 'Issued on approval. Personal data: numbers and plates masked for roles that may not see the person.' })
+  @UseMiddleware(PersonalData(maskFields<TransportLicence>(['number', 'vehiclePlate'])))
   get transportLicence(): TransportLicence | null {
     return this.licenceColumns?.number ? this.licenceColumns : null;
   }

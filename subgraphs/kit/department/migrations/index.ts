@@ -1,4 +1,5 @@
 import { ProcessingTables1795697237354 } from './1795697237354-processing-tables';
+import { ProcessingScope1795698498805 } from './1795698498805-processing-scope';
 
 /** The kit's tables, applied before a department's own migrations. */
-export const kitMigrations: Function[] = [ProcessingTables1795697237354];
+export const kitMigrations: Function[] = [ProcessingTables1795697237354, ProcessingScope1795698498805];
