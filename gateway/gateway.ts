@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 process.env.APOLLO_TELEMETRY_DISABLED = '1';
 import { ApolloGateway, GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
@@ -13,6 +13,7 @@ import type { AuthConfig } from '../subgraphs/kit/config';
 import { ANONYMOUS, Identity } from '../subgraphs/kit/identity';
 import { signRequest } from '../subgraphs/kit/signing';
 import { createAuthenticator } from './auth';
+import { armor } from './limits';
 
 export interface GatewayContext {
   requestId: string;
@@ -61,6 +62,28 @@ class SubgraphSource extends RemoteGraphQLDataSource<GatewayContext> {
   }
 }
 
+/** Every error a client sees carries the request id, under which the gateway and subgraphs logged it. */
+function requestIdOnErrors(log: Logger): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart({ contextValue }) {
+      return {
+        async didEncounterErrors({ errors }) {
+          for (const e of errors) {
+            log.warn({ requestId: contextValue.requestId, code: e.extensions?.code, path: e.path }, 'operation error');
+          }
+        },
+        async willSendResponse({ response }) {
+          if (response.body.kind !== 'single' || !response.body.singleResult.errors) return;
+          response.body.singleResult.errors = response.body.singleResult.errors.map((e) => ({
+            ...e,
+            extensions: { ...e.extensions, requestId: contextValue.requestId },
+          }));
+        },
+      };
+    },
+  };
+}
+
 /** The gateway serving the committed supergraph; builds the app, does not listen. */
 export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
   const log = o.log ?? createLogger('gateway');
@@ -79,12 +102,16 @@ export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
       error: (m) => log.error(String(m)),
     },
   });
+  const limits = armor(!!o.production);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     formatError: maskErrors(log),
     includeStacktraceInErrorResponses: false,
+    allowBatchedHttpRequests: false,
+    introspection: !o.production,
     csrfPrevention: true,
-    plugins: [ApolloServerPluginLandingPageDisabled()],
+    validationRules: limits.validationRules,
+    plugins: [ApolloServerPluginLandingPageDisabled(), ...limits.plugins, requestIdOnErrors(log)],
   });
   await apollo.start();
 

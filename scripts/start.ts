@@ -1,7 +1,9 @@
 import 'reflect-metadata';
 import { ChildProcess, fork } from 'node:child_process';
 import { join } from 'node:path';
-import { ConfigError, loadConfig, requireDatabaseUrl } from '../subgraphs/kit/config';
+import { developmentToken } from '../gateway/auth';
+import { AuthConfig, ConfigError, loadConfig, requireDatabaseUrl } from '../subgraphs/kit/config';
+import type { Identity } from '../subgraphs/kit/identity';
 import { closeDatabases, openSubgraphDatabases } from '../subgraphs/databases';
 import { envPrefix, SUBGRAPHS } from '../subgraphs/registry';
 import { isEmpty, seedDemo } from '../demo/seed';
@@ -61,6 +63,7 @@ async function main(): Promise<void> {
       const counts = await seedDemo(dbs);
       console.log(`demo data (March-April 2020) stored: ${Object.entries(counts).map(([n, c]) => `${n} ${c}`).join(', ')}`);
     }
+    const [sample] = await dbs.intake.query('SELECT applicant_id_number AS id FROM dossier ORDER BY code LIMIT 1');
     await closeDatabases(dbs);
 
     const run = (script: string, args: string[]) => {
@@ -77,11 +80,32 @@ async function main(): Promise<void> {
     run('gateway/main.js', []);
     const gateway = `http://${config.host}:${config.gateway.port}`;
     await waitForHealth(`${gateway}/health`);
-    console.log(`\nmotcua-graph is up: ${gateway}/graphql\n\nTry:\n\ncurl -s ${gateway}/graphql -H 'content-type: application/json' \\\n  -d '${JSON.stringify({ query: EXAMPLE.replace(/\s+/g, ' ') })}'\n\nCtrl-C stops everything.`);
+    const tokens = config.auth.devSecret ? await developmentTokens(config.auth, sample?.id) : {};
+    const auth = tokens.CENTRE_STAFF ? ` \\\n  -H "authorization: Bearer $STAFF_TOKEN"` : '';
+    console.log(`\nmotcua-graph is up: ${gateway}/graphql\n`);
+    if (tokens.CENTRE_STAFF) {
+      console.log('Development tokens (12 h; npm run token -- --role ... makes others):');
+      for (const [label, token] of Object.entries(tokens)) console.log(`  ${label.padEnd(24)} ${token}`);
+      console.log(`\nSTAFF_TOKEN=${tokens.CENTRE_STAFF}`);
+    }
+    console.log(`curl -s ${gateway}/graphql -H 'content-type: application/json'${auth} \\\n  -d '${JSON.stringify({ query: EXAMPLE.replace(/\s+/g, ' ') })}'\n\nCtrl-C stops everything.`);
   } catch (e) {
     console.error(`start: ${e instanceof ConfigError || e instanceof Error ? e.message : String(e)}`);
     await stop(1);
   }
+}
+
+async function developmentTokens(auth: AuthConfig, citizenId: string | undefined): Promise<Record<string, string>> {
+  const identities: [string, Identity][] = [
+    ['CENTRE_STAFF', { subject: 'dev-staff', role: 'CENTRE_STAFF' }],
+    ['DEPARTMENT_OFFICER SGTVT', { subject: 'dev-transport-officer', role: 'DEPARTMENT_OFFICER', department: 'SGTVT' }],
+    ['REPORT_BUILDER', { subject: 'dev-report-builder', role: 'REPORT_BUILDER' }],
+    ['SERVICE', { subject: 'dev-service', role: 'SERVICE' }],
+  ];
+  if (citizenId) identities.push([`CITIZEN ${citizenId}`, { subject: 'dev-citizen', role: 'CITIZEN', citizenId }]);
+  const tokens: Record<string, string> = {};
+  for (const [label, identity] of identities) tokens[label] = await developmentToken(auth, identity);
+  return tokens;
 }
 
 async function waitForHealth(url: string, timeoutMs = 30_000): Promise<void> {
