@@ -5,13 +5,14 @@ import pino, { Logger } from 'pino';
  */
 const PERSONAL = ['applicant', 'idNumber', 'phone', 'address', 'fullName', 'recipientName', 'variables', 'authorization', 'cookie'];
 
-export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {
-  return pino({
+export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'info', destination?: pino.DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     name,
     level,
     base: { service: name },
     redact: { paths: PERSONAL.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]), censor: '[redacted]' },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 export type { Logger };

@@ -7,7 +7,9 @@ import { signRequest } from '../../subgraphs/kit/signing';
 import { createLogger } from '../../subgraphs/kit/logger';
 import { createSubgraphServer, SubgraphServer } from '../../subgraphs/kit/server';
 import { SUBGRAPHS } from '../../subgraphs/registry';
-import { testDatabaseUrls } from './databases';
+import { seedDemo } from '../../demo/seed';
+import { closeDatabases, openSubgraphDatabases } from '../../subgraphs/databases';
+import { dropDatabases, testDatabaseUrls, uniquePrefix } from './databases';
 
 export interface RunningSubgraph {
   server: SubgraphServer;
@@ -32,9 +34,9 @@ export function demoDatabaseUrls(): Record<string, string> {
   return testDatabaseUrls(prefix);
 }
 
-export async function startSubgraph(name: string, databaseUrl: string): Promise<RunningSubgraph> {
+export async function startSubgraph(name: string, databaseUrl: string, log = silent()): Promise<RunningSubgraph> {
   const entry = SUBGRAPHS.find((s) => s.name === name)!;
-  const server = await createSubgraphServer(await entry.load(), { databaseUrl, signingSecret: devSigningSecret(name), log: silent() });
+  const server = await createSubgraphServer(await entry.load(), { databaseUrl, signingSecret: devSigningSecret(name), log });
   const { url } = await server.listen(0);
   return { server, url };
 }
@@ -42,14 +44,15 @@ export async function startSubgraph(name: string, databaseUrl: string): Promise<
 /** The five subgraphs and the gateway, over real HTTP on free ports. */
 export async function startSystem(
   urls: Record<string, string> = demoDatabaseUrls(),
-  options: { log?: ReturnType<typeof createLogger> } = {},
+  options: { log?: ReturnType<typeof createLogger>; production?: boolean } = {},
 ): Promise<TestSystem> {
   const subgraphs: Record<string, RunningSubgraph> = {};
-  for (const s of SUBGRAPHS) subgraphs[s.name] = await startSubgraph(s.name, urls[s.name]);
+  for (const s of SUBGRAPHS) subgraphs[s.name] = await startSubgraph(s.name, urls[s.name], options.log ?? silent());
   const gateway = await createGateway({
     subgraphUrls: Object.fromEntries(Object.entries(subgraphs).map(([n, s]) => [n, s.url])),
     signingSecrets: Object.fromEntries(SUBGRAPHS.map((s) => [s.name, devSigningSecret(s.name)])),
     auth: loadConfig({}).auth,
+    production: options.production,
     log: options.log ?? silent(),
   });
   const { url: gatewayUrl } = await gateway.listen(0);
@@ -106,4 +109,30 @@ export async function countStatements(system: TestSystem, run: () => Promise<unk
   Object.values(system.subgraphs).forEach((s) => s.server.statements.reset());
   await run();
   return Object.fromEntries(Object.entries(system.subgraphs).map(([n, s]) => [n, s.server.statements.count]));
+}
+
+/** A system on its own freshly seeded databases, for tests that change or break them. */
+export async function startPrivateSystem(label: string, options: Parameters<typeof startSystem>[1] = {}) {
+  const prefix = uniquePrefix(label);
+  const urls = testDatabaseUrls(prefix);
+  const dbs = await openSubgraphDatabases((name) => urls[name]);
+  try {
+    await seedDemo(dbs);
+  } finally {
+    await closeDatabases(dbs);
+  }
+  const system = await startSystem(urls, options);
+  return {
+    system,
+    async close() {
+      await system.close();
+      await dropDatabases(prefix);
+    },
+  };
+}
+
+/** A logger whose lines are kept, to assert what reaches the logs. */
+export function capturingLogger(): { log: ReturnType<typeof createLogger>; lines: string[] } {
+  const lines: string[] = [];
+  return { log: createLogger('captured', 'debug', { write: (line: string) => void lines.push(line) }), lines };
 }
