@@ -51,12 +51,14 @@ export class AuditLog {
   /** Appends the entries to the chain: one lock, one read of the chain's end, one insert. */
   async flush(db: DataSource): Promise<void> {
     if (this.entries.size === 0) return;
+    const entries = [...this.entries.values()];
+    this.entries.clear();
     const at = new Date();
     const run = async (m: EntityManager) => {
       await m.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
       const [last] = await m.query('SELECT hash FROM audit_record ORDER BY id DESC LIMIT 1');
       let prevHash: string = last?.hash ?? GENESIS;
-      const rows = [...this.entries.values()].map((e) => {
+      const rows = entries.map((e) => {
         const base = {
           at,
           requestId: this.requestId,
@@ -75,7 +77,6 @@ export class AuditLog {
       });
       await m.createQueryBuilder().insert().into(AuditRecord).values(rows).updateEntity(false).execute();
     };
-    this.entries.clear();
     await db.transaction(run);
   }
 }
