@@ -6,7 +6,7 @@ import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { healthRoute, Listenable, listenable, maskErrors, requestIdOf } from '../subgraphs/kit/http';
+import { healthRoute, Listenable, listenable, logErrors, maskErrors, requestIdOf } from '../subgraphs/kit/http';
 import { createLogger, Logger } from '../subgraphs/kit/logger';
 import { SCHEMA_DIR } from '../subgraphs/kit/paths';
 import type { AuthConfig } from '../subgraphs/kit/config';
@@ -63,15 +63,10 @@ class SubgraphSource extends RemoteGraphQLDataSource<GatewayContext> {
 }
 
 /** Every error a client sees carries the request id, under which the gateway and subgraphs logged it. */
-function requestIdOnErrors(log: Logger): ApolloServerPlugin<GatewayContext> {
+function requestIdOnErrors(): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart({ contextValue }) {
       return {
-        async didEncounterErrors({ errors }) {
-          for (const e of errors) {
-            log.warn({ requestId: contextValue.requestId, code: e.extensions?.code, path: e.path }, 'operation error');
-          }
-        },
         async willSendResponse({ response }) {
           if (response.body.kind !== 'single' || !response.body.singleResult.errors) return;
           response.body.singleResult.errors = response.body.singleResult.errors.map((e) => ({
@@ -105,13 +100,13 @@ export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
   const limits = armor(!!o.production);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
-    formatError: maskErrors(log),
+    formatError: maskErrors,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
     introspection: !o.production,
     csrfPrevention: true,
     validationRules: limits.validationRules,
-    plugins: [ApolloServerPluginLandingPageDisabled(), ...limits.plugins, requestIdOnErrors(log)],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ...limits.plugins, logErrors(log), requestIdOnErrors()],
   });
   await apollo.start();
 

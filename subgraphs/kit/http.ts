@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { GraphQLFormattedError } from 'graphql';
+import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { CLIENT_CODES } from './errors';
 import type { Logger } from './logger';
@@ -14,27 +15,39 @@ export function requestIdOf(header: string | string[] | undefined): string {
 }
 
 /**
- * Errors written for clients pass; anything else (a driver error with SQL, a bug with a stack) becomes
- * an opaque internal error carrying the request id, and is logged here without its message's data.
+ * Errors written for clients pass; anything else (a driver error with SQL, a bug with a stack, a message
+ * carrying someone's data) becomes an opaque internal error. Logging is `logErrors`' job, with the request id.
  */
-export function maskErrors(log: Logger) {
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const code = formatted.extensions?.code as string | undefined;
-    if (code && CLIENT_CODES.has(code)) {
-      const { stacktrace: _s, ...extensions } = formatted.extensions ?? {};
-      return { ...formatted, extensions };
-    }
-    const original = unwrapResolverError(error) as Error & { code?: string };
-    log.error(
-      { err: { type: original?.name, sqlState: original?.code }, path: formatted.path },
-      'internal error in resolver',
-    );
-    return {
-      message: 'Internal server error',
-      path: formatted.path,
-      locations: formatted.locations,
-      extensions: { code: 'INTERNAL_SERVER_ERROR' },
-    };
+export function maskErrors(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  const code = formatted.extensions?.code as string | undefined;
+  if (code && CLIENT_CODES.has(code)) {
+    const { stacktrace: _s, ...extensions } = formatted.extensions ?? {};
+    return { ...formatted, extensions };
+  }
+  return {
+    message: 'Internal server error',
+    path: formatted.path,
+    locations: formatted.locations,
+    extensions: { code: 'INTERNAL_SERVER_ERROR', ...(formatted.extensions?.requestId ? { requestId: formatted.extensions.requestId } : {}) },
+  };
+}
+
+/** Logs every error of an operation under its request id: type, code, SQL state and path, never the message. */
+export function logErrors<C extends { requestId: string }>(log: Logger): ApolloServerPlugin<C> {
+  return {
+    async requestDidStart({ contextValue }) {
+      return {
+        async didEncounterErrors({ errors }) {
+          for (const e of errors) {
+            const original = unwrapResolverError(e) as Error & { code?: string };
+            const code = (e.extensions?.code as string | undefined) ?? 'INTERNAL_SERVER_ERROR';
+            const entry = { requestId: contextValue.requestId, code, path: e.path, type: original?.name, sqlState: original?.code };
+            if (CLIENT_CODES.has(code)) log.info(entry, 'operation refused');
+            else log.error(entry, 'internal error in resolver');
+          }
+        },
+      };
+    },
   };
 }
 

@@ -6,7 +6,7 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDis
 import express from 'express';
 import type { DataSource } from 'typeorm';
 import { createDataSource, openDatabase, StatementCounter } from './data-source';
-import { healthRoute, Listenable, listenable, maskErrors } from './http';
+import { healthRoute, Listenable, listenable, logErrors, maskErrors } from './http';
 import { NonceCache, verifyRequest } from './signing';
 import { createLogger, Logger } from './logger';
 import { buildModuleSchema } from './schema';
@@ -56,10 +56,10 @@ export async function createSubgraphServer(
   );
   const apollo = new ApolloServer<RequestContext>({
     schema: await buildModuleSchema(m),
-    formatError: maskErrors(log),
+    formatError: maskErrors,
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), auditBeforeResponse(db, log)],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), logErrors(log), auditBeforeResponse(db, log)],
   });
   await apollo.start();
 
