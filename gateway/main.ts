@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { loadConfig } from '../subgraphs/kit/config';
+import { loadConfig, requireSigningSecret } from '../subgraphs/kit/config';
 import { createLogger } from '../subgraphs/kit/logger';
 import { runService } from '../subgraphs/kit/service';
 import { createGateway } from './gateway';
@@ -9,7 +9,7 @@ runService('gateway', async () => {
   const config = loadConfig();
   const log = createLogger('gateway', config.logLevel);
   const urls = Object.fromEntries(Object.values(config.subgraphs).map((s) => [s.name, s.url]));
-  const secrets = Object.fromEntries(Object.values(config.subgraphs).map((s) => [s.name, s.signingSecret]));
+  const secrets = Object.fromEntries(Object.values(config.subgraphs).map((s) => [s.name, requireSigningSecret(config, s.name)]));
   const server = await createGateway({ subgraphUrls: urls, signingSecrets: secrets, auth: config.auth, production: config.env === 'production', log });
   const l = await server.listen(config.gateway.port, config.host);
   log.info({ url: l.url }, 'gateway ready');

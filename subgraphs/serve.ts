@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { loadConfig, requireDatabaseUrl } from './kit/config';
+import { loadConfig, requireDatabaseUrl, requireSigningSecret } from './kit/config';
 import { createLogger } from './kit/logger';
 import { createSubgraphServer } from './kit/server';
 import { runService } from './kit/service';
@@ -13,7 +13,7 @@ runService(name || 'subgraph', async () => {
   const log = createLogger(name, config.logLevel);
   const server = await createSubgraphServer(await entry.load(), {
     databaseUrl: requireDatabaseUrl(config, name),
-    signingSecret: config.subgraphs[name].signingSecret,
+    signingSecret: requireSigningSecret(config, name),
     log,
   });
   const l = await server.listen(config.subgraphs[name].port, config.host);

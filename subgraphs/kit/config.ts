@@ -87,7 +87,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       url: v[`${p}_URL`] ?? `http://127.0.0.1:${subgraphPort}/graphql`,
       signingSecret: v[`${p}_SIGNING_SECRET`] ?? (production ? '' : devSigningSecret(s.name)),
     };
-    if (production && !v[`${p}_SIGNING_SECRET`]) missing.push(`${p}_SIGNING_SECRET (required in production)`);
   }
   if (missing.length) throw new ConfigError(`invalid configuration: ${missing.join('; ')}`);
   const auth: AuthConfig = {
@@ -113,6 +112,13 @@ export function withDatabase(serverUrl: string, database: string): string {
   const url = new URL(serverUrl);
   url.pathname = `/${database}`;
   return url.toString();
+}
+
+/** The secret a process needs to sign or verify calls to a subgraph; set explicitly in production. */
+export function requireSigningSecret(config: Config, name: string): string {
+  const secret = config.subgraphs[name]?.signingSecret;
+  if (!secret) throw new ConfigError(`${envPrefix(name)}_SIGNING_SECRET is required in production`);
+  return secret;
 }
 
 /** A URL safe to print: no password. */

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, requireDatabaseUrl } from '../../subgraphs/kit/config';
+import { ConfigError, loadConfig, requireDatabaseUrl, requireSigningSecret } from '../../subgraphs/kit/config';
 import { processingTypeFor, SUBGRAPHS } from '../../subgraphs/registry';
 
 describe('configuration', () => {
@@ -49,5 +49,26 @@ describe('routing by value', () => {
 
   it('when a system is not in the registry, then routing refuses', () => {
     expect(() => processingTypeFor('customs')).toThrow(/registry/);
+  });
+});
+
+describe('production configuration', () => {
+  it('when production has no token keys, then start-up fails naming them', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/AUTH_JWKS_URL or AUTH_PUBLIC_KEY_FILE/);
+  });
+
+  it('when production is given the development secret, then start-up fails', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', AUTH_JWKS_URL: 'https://idp.example/jwks', AUTH_DEV_SECRET: 'x'.repeat(40) })).toThrow(/AUTH_DEV_SECRET/);
+  });
+
+  it('when a production subgraph has no signing secret, then it cannot start, and no development default is used', () => {
+    const c = loadConfig({ NODE_ENV: 'production', AUTH_JWKS_URL: 'https://idp.example/jwks', POLICE_SIGNING_SECRET: 's'.repeat(32) });
+    expect(requireSigningSecret(c, 'police')).toBe('s'.repeat(32));
+    expect(() => requireSigningSecret(c, 'transport')).toThrow(/TRANSPORT_SIGNING_SECRET/);
+    expect(c.auth.devSecret).toBeUndefined();
+  });
+
+  it('when a signing secret is short, then it is refused', () => {
+    expect(() => loadConfig({ INTAKE_SIGNING_SECRET: 'short' })).toThrow(/INTAKE_SIGNING_SECRET/);
   });
 });
