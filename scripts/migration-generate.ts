@@ -9,13 +9,16 @@ import { StatusChange } from '../subgraphs/kit/department/status-change.entity';
 import { kitMigrations } from '../subgraphs/kit/department/migrations';
 import { AuditRecord } from '../subgraphs/kit/audit/audit-record.entity';
 import { auditMigrations } from '../subgraphs/kit/audit/migrations';
+import { MESSAGING_ENTITIES } from '../subgraphs/kit/messaging/messaging.entities';
+import { messagingMigrations } from '../subgraphs/kit/messaging/migrations';
 import { PROJECT_ROOT } from '../subgraphs/kit/paths';
+import { databaseOf } from '../subgraphs/kit/subgraph';
 import { subgraph } from '../subgraphs/registry';
 
 /**
  * Writes the migration that takes a subgraph's database from its current migrations to its entities,
  * as TypeORM's schema builder computes it, into a scratch database that is dropped afterwards.
- *   npm run migration:generate -- <subgraph|kit|kit-audit> <Name>
+ *   npm run migration:generate -- <subgraph|kit|kit-audit|kit-messaging> <Name>
  */
 @Entity('processing')
 class BareProcessing extends ProcessingRecord {}
@@ -29,11 +32,12 @@ async function main(): Promise<void> {
   url.pathname = `/${scratch}`;
   const kit = target === 'kit';
   const audit = target === 'kit-audit';
-  const m = kit || audit ? null : await subgraph(target).load();
+  const messaging = target === 'kit-messaging';
+  const m = kit || audit || messaging ? null : await subgraph(target).load();
   const ds = createDataSource({
     url: url.toString(),
-    entities: audit ? [AuditRecord] : kit ? [BareProcessing, StatusChange] : m!.entities,
-    migrations: audit ? auditMigrations : kit ? kitMigrations : m!.migrations,
+    entities: messaging ? MESSAGING_ENTITIES : audit ? [AuditRecord] : kit ? [BareProcessing, StatusChange] : databaseOf(m!).entities,
+    migrations: messaging ? messagingMigrations : audit ? auditMigrations : kit ? kitMigrations : databaseOf(m!).migrations,
   });
   const admin = new Client({ connectionString: server });
   await admin.connect();
@@ -62,7 +66,9 @@ ${sql.downQueries.reverse().map((d) => `    await q.query(${q(d.query)});`).join
   }
 }
 `;
-    const dir = audit
+    const dir = messaging
+      ? join(PROJECT_ROOT, 'subgraphs/kit/messaging/migrations')
+      : audit
       ? join(PROJECT_ROOT, 'subgraphs/kit/audit/migrations')
       : kit
         ? join(PROJECT_ROOT, 'subgraphs/kit/department/migrations')

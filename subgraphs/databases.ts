@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { createDataSource, openDatabase } from './kit/data-source';
+import { databaseOf } from './kit/subgraph';
 import { SUBGRAPHS } from './registry';
 
 /** Every subgraph's own database, created if needed and migrated, by registry name. */
@@ -9,7 +10,7 @@ export async function openSubgraphDatabases(urlOf: (name: string) => string): Pr
     for (const s of SUBGRAPHS) {
       const m = await s.load();
       const url = urlOf(s.name);
-      dbs[s.name] = await openDatabase(createDataSource({ url, entities: m.entities, migrations: m.migrations }), url);
+      dbs[s.name] = await openDatabase(createDataSource({ url, ...databaseOf(m) }), url);
     }
     return dbs;
   } catch (e) {

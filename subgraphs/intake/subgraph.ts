@@ -1,5 +1,3 @@
-import { AuditRecord } from '../kit/audit/audit-record.entity';
-import { auditMigrations } from '../kit/audit/migrations';
 import { kitMigrations } from '../kit/department/migrations';
 import { processingReference, processingResolver } from '../kit/department/processing.resolver';
 import { StatusChange } from '../kit/department/status-change.entity';
@@ -24,8 +22,8 @@ import { ProcedureResolver } from './resolvers/procedure.resolver';
 
 const intake: SubgraphModule<IntakeLoaders> = {
   name: 'intake',
-  entities: [Department, Procedure, Dossier, DossierCounter, Rating, OneStopProcessing, StatusChange, AuditRecord],
-  migrations: [...auditMigrations, ...kitMigrations, ...migrations],
+  entities: [Department, Procedure, Dossier, DossierCounter, Rating, OneStopProcessing, StatusChange],
+  migrations: [...kitMigrations, ...migrations],
   resolvers: [
     DossierResolver,
     DepartmentResolver,

@@ -10,7 +10,7 @@ import { healthRoute, Listenable, listenable, logErrors, maskErrors } from './ht
 import { NonceCache, verifyRequest } from './signing';
 import { createLogger, Logger } from './logger';
 import { buildModuleSchema } from './schema';
-import type { RequestContext, SubgraphModule } from './subgraph';
+import { databaseOf, RequestContext, SubgraphModule } from './subgraph';
 
 export interface SubgraphServer extends Listenable {
   name: string;
@@ -51,7 +51,7 @@ export async function createSubgraphServer(
   const log = options.log ?? createLogger(m.name);
   const statements = new StatementCounter();
   const db = await openDatabase(
-    createDataSource({ url: options.databaseUrl, entities: m.entities, migrations: m.migrations, counter: statements, log }),
+    createDataSource({ url: options.databaseUrl, ...databaseOf(m), counter: statements, log }),
     options.databaseUrl,
   );
   const apollo = new ApolloServer<RequestContext>({

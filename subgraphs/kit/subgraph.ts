@@ -2,6 +2,10 @@ import type { DataSource } from 'typeorm';
 import type { NonEmptyArray } from 'type-graphql';
 import type { DossierHistory } from './history';
 import type { AuditLog } from './audit/audit-log';
+import { AuditRecord } from './audit/audit-record.entity';
+import { auditMigrations } from './audit/migrations';
+import { MESSAGING_ENTITIES } from './messaging/messaging.entities';
+import { messagingMigrations } from './messaging/migrations';
 import type { Identity } from './identity';
 import type { Logger } from './logger';
 
@@ -37,4 +41,12 @@ export interface RequestContext<L = unknown> {
   db: DataSource;
   loaders: L;
   log: Logger;
+}
+
+/** What every subgraph's database holds besides its own tables: the audit trail and the messaging tables. */
+export function databaseOf(m: SubgraphModule): { entities: Function[]; migrations: Function[] } {
+  return {
+    entities: [...m.entities, AuditRecord, ...MESSAGING_ENTITIES],
+    migrations: [...auditMigrations, ...messagingMigrations, ...m.migrations],
+  };
 }

@@ -1,6 +1,4 @@
 import { guard } from '../kit/access';
-import { AuditRecord } from '../kit/audit/audit-record.entity';
-import { auditMigrations } from '../kit/audit/migrations';
 import type { RequestContext, SubgraphModule } from '../kit/subgraph';
 import { ShipmentEvent } from './entities/shipment-event.entity';
 import { Shipment } from './entities/shipment.entity';
@@ -13,8 +11,8 @@ type Ctx = RequestContext<PostalLoaders>;
 
 const postal: SubgraphModule<PostalLoaders> = {
   name: 'postal',
-  entities: [Shipment, ShipmentEvent, AuditRecord],
-  migrations: [...auditMigrations, ...migrations],
+  entities: [Shipment, ShipmentEvent],
+  migrations: [...migrations],
   resolvers: [ShipmentResolver, DossierShipmentsResolver],
   referenceResolvers: {
     Dossier: { __resolveReference: (ref: { code: string }) => ref },

@@ -2,6 +2,7 @@ import { createDataSource, DatabaseUnavailableError, openDatabase } from '../../
 import { createSubgraphServer } from '../../subgraphs/kit/server';
 import { createLogger } from '../../subgraphs/kit/logger';
 import intake from '../../subgraphs/intake/subgraph';
+import { databaseOf } from '../../subgraphs/kit/subgraph';
 import { nextDossierCode } from '../../subgraphs/intake/dossier-code.allocator';
 import { localTime } from '../../subgraphs/kit/calendar/working-time';
 import { dropDatabases, testDatabaseUrl, uniquePrefix } from '../support/databases';
@@ -12,7 +13,7 @@ describe('intake database', () => {
 
   it('when 40 dossiers are registered concurrently for one unit and day, then their codes are distinct and consecutive', async () => {
     const url = testDatabaseUrl(prefix, 'intake');
-    const db = await openDatabase(createDataSource({ url, entities: intake.entities, migrations: intake.migrations, poolSize: 20 }), url);
+    const db = await openDatabase(createDataSource({ url, ...databaseOf(intake), poolSize: 20 }), url);
     try {
       const at = localTime('2020-04-23', 9);
       const codes = await Promise.all(Array.from({ length: 40 }, () => db.transaction((m) => nextDossierCode(m, '000.00.16.H56', at))));

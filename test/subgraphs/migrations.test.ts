@@ -1,4 +1,5 @@
 import { createDataSource, openDatabase } from '../../subgraphs/kit/data-source';
+import { databaseOf } from '../../subgraphs/kit/subgraph';
 import { SUBGRAPHS } from '../../subgraphs/registry';
 import { dropDatabases, testDatabaseUrl, uniquePrefix } from '../support/databases';
 
@@ -11,10 +12,11 @@ describe('migrations', () => {
     async (name) => {
       const m = await SUBGRAPHS.find((s) => s.name === name)!.load();
       const url = testDatabaseUrl(prefix, name);
-      const db = await openDatabase(createDataSource({ url, entities: m.entities, migrations: m.migrations }), url);
+      const schema = databaseOf(m);
+      const db = await openDatabase(createDataSource({ url, ...schema }), url);
       try {
         expect((await db.driver.createSchemaBuilder().log()).upQueries.map((q) => q.query)).toEqual([]);
-        for (let i = 0; i < m.migrations.length; i++) await db.undoLastMigration();
+        for (let i = 0; i < schema.migrations.length; i++) await db.undoLastMigration();
         const tables = await db.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'migrations'`);
         expect(tables).toEqual([]);
       } finally {

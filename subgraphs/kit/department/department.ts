@@ -2,8 +2,6 @@ import type { ClassType } from 'type-graphql';
 import type { DataSource } from 'typeorm';
 import { groupLoader, rowLoader } from '../loaders';
 import type { SubgraphModule } from '../subgraph';
-import { AuditRecord } from '../audit/audit-record.entity';
-import { auditMigrations } from '../audit/migrations';
 import { kitMigrations } from './migrations';
 import { importProcessing } from './processing.import';
 import { processingReference, processingResolver, ProcessingLoaders } from './processing.resolver';
@@ -26,8 +24,8 @@ export interface DepartmentDefinition<T extends ProcessingRecord> {
 export function defineDepartment<T extends ProcessingRecord>(d: DepartmentDefinition<T>): SubgraphModule<ProcessingLoaders<T>> {
   return {
     name: d.name,
-    entities: [d.entity, StatusChange, AuditRecord],
-    migrations: [...auditMigrations, ...kitMigrations, ...d.migrations],
+    entities: [d.entity, StatusChange],
+    migrations: [...kitMigrations, ...d.migrations],
     resolvers: [processingResolver(d.entity, d.typeName)],
     referenceResolvers: processingReference<T>(d.typeName),
     importHistory: (db, data) =>
