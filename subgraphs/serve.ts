@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { loadConfig, requireDatabaseUrl, requireSigningSecret } from './kit/config';
+import { loadConfig, peersOf, requireDatabaseUrl, requireSigningSecret } from './kit/config';
 import { createLogger } from './kit/logger';
 import { createSubgraphServer } from './kit/server';
 import { runService } from './kit/service';
@@ -14,9 +14,12 @@ runService(name || 'subgraph', async () => {
   const server = await createSubgraphServer(await entry.load(), {
     databaseUrl: requireDatabaseUrl(config, name),
     signingSecret: requireSigningSecret(config, name),
+    handoverSecret: peersOf(config).secret(name),
+    peers: peersOf(config),
     log,
   });
   const l = await server.listen(config.subgraphs[name].port, config.host);
+  server.outbox.start();
   log.info({ url: l.url }, 'subgraph ready');
   return server;
 });

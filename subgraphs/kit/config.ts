@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SUBGRAPHS, databaseName, envPrefix } from '../registry';
+import type { Peers } from './messaging/outbox';
 
 export class ConfigError extends Error {}
 
@@ -11,6 +12,8 @@ export interface SubgraphConfig {
   url: string;
   /** Shared by the gateway and this subgraph only: signs every request between them. */
   signingSecret: string;
+  /** Verifies hand-overs other subgraphs deliver to this one. */
+  handoverSecret: string;
 }
 
 export interface AuthConfig {
@@ -35,6 +38,7 @@ export interface Config {
 /** Known to everyone who reads this code: usable only outside production. */
 export const DEV_JWT_SECRET = 'motcua-graph-development-only-jwt-secret-0001';
 export const devSigningSecret = (name: string) => `motcua-graph-development-only-signing-secret-${name}`;
+export const devHandoverSecret = (name: string) => `motcua-graph-development-only-handover-secret-${name}`;
 const secret = z.string().min(32, 'must be at least 32 characters').optional();
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -65,6 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shape[`${p}_DATABASE_URL`] = pgUrl;
     shape[`${p}_URL`] = httpUrl;
     shape[`${p}_SIGNING_SECRET`] = secret;
+    shape[`${p}_HANDOVER_SECRET`] = secret;
   }
   const parsed = z.object(shape).safeParse(env);
   if (!parsed.success) {
@@ -86,6 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       databaseUrl: v[`${p}_DATABASE_URL`] ?? (v.DATABASE_URL ? withDatabase(v.DATABASE_URL, databaseName(s.name)) : undefined),
       url: v[`${p}_URL`] ?? `http://127.0.0.1:${subgraphPort}/graphql`,
       signingSecret: v[`${p}_SIGNING_SECRET`] ?? (production ? '' : devSigningSecret(s.name)),
+      handoverSecret: v[`${p}_HANDOVER_SECRET`] ?? (production ? '' : devHandoverSecret(s.name)),
     };
   }
   if (missing.length) throw new ConfigError(`invalid configuration: ${missing.join('; ')}`);
@@ -119,6 +125,18 @@ export function requireSigningSecret(config: Config, name: string): string {
   const secret = config.subgraphs[name]?.signingSecret;
   if (!secret) throw new ConfigError(`${envPrefix(name)}_SIGNING_SECRET is required in production`);
   return secret;
+}
+
+/** Where and how this process delivers hand-overs to the other subgraphs. */
+export function peersOf(config: Config): Peers {
+  return {
+    baseUrl: (name) => config.subgraphs[name]?.url.replace(/\/graphql$/, ''),
+    secret: (name) => {
+      const secret = config.subgraphs[name]?.handoverSecret;
+      if (!secret) throw new ConfigError(`${envPrefix(name)}_HANDOVER_SECRET is required in production`);
+      return secret;
+    },
+  };
 }
 
 /** A URL safe to print: no password. */

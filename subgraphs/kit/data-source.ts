@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { DataSource, Logger as OrmLogger, MixedList, EntitySchema } from 'typeorm';
+import { DataSource, Logger as OrmLogger, MixedList, EntitySchema, QueryRunner } from 'typeorm';
 import { SnakeNamingStrategy } from './naming';
 import type { Logger } from './logger';
 
@@ -18,8 +18,8 @@ class CountingLogger implements OrmLogger {
     private readonly counter: StatementCounter,
     private readonly out?: Logger,
   ) {}
-  logQuery(): void {
-    this.counter.count++;
+  logQuery(_query: string, _parameters?: unknown[], runner?: QueryRunner): void {
+    if (!runner?.data?.background) this.counter.count++;
   }
   logQueryError(error: string | Error): void {
     this.counter.count++;
@@ -98,4 +98,15 @@ export async function openDatabase(ds: DataSource, url: string): Promise<DataSou
   }
   await ds.runMigrations({ transaction: 'each' });
   return ds;
+}
+
+/** Runs background work (the outbox) on its own connection, outside the request statement count. */
+export async function inBackground<T>(db: DataSource, work: (query: (sql: string, params?: unknown[]) => Promise<any>) => Promise<T>): Promise<T> {
+  const runner = db.createQueryRunner();
+  runner.data = { background: true };
+  try {
+    return await work((sql, params) => runner.query(sql, params));
+  } finally {
+    await runner.release();
+  }
 }

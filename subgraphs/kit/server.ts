@@ -11,6 +11,9 @@ import { NonceCache, verifyRequest } from './signing';
 import { createLogger, Logger } from './logger';
 import { buildModuleSchema } from './schema';
 import { databaseOf, RequestContext, SubgraphModule } from './subgraph';
+import { handoverRoute } from './messaging/handover';
+import { OutboxDispatcher, Peers } from './messaging/outbox';
+import { SUBGRAPHS } from '../registry';
 
 export interface SubgraphServer extends Listenable {
   name: string;
@@ -19,6 +22,7 @@ export interface SubgraphServer extends Listenable {
   statements: StatementCounter;
   /** GraphQL requests accepted (signed and valid) and refused. */
   requests: { accepted: number; refused: number };
+  outbox: OutboxDispatcher;
 }
 
 /** No personal data leaves unless its access is in the audit trail: if the audit write fails, the request fails. */
@@ -46,7 +50,7 @@ function auditBeforeResponse(db: DataSource, log: Logger): ApolloServerPlugin<Re
 /** Opens (and migrates) the subgraph's own database and builds its HTTP app; does not listen. */
 export async function createSubgraphServer(
   m: SubgraphModule,
-  options: { databaseUrl: string; signingSecret: string; log?: Logger },
+  options: { databaseUrl: string; signingSecret: string; handoverSecret: string; peers: Peers; log?: Logger },
 ): Promise<SubgraphServer> {
   const log = options.log ?? createLogger(m.name);
   const statements = new StatementCounter();
@@ -63,8 +67,17 @@ export async function createSubgraphServer(
   });
   await apollo.start();
 
+  const outbox = new OutboxDispatcher(m.name, db, options.peers, log);
   const app = express();
   app.disable('x-powered-by');
+  handoverRoute(app, {
+    secret: options.handoverSecret,
+    db,
+    handlers: m.handlers ?? {},
+    log,
+    known: (source) => SUBGRAPHS.some((s) => s.name === source && s.name !== m.name),
+    afterApply: () => outbox.kick(),
+  });
   healthRoute(app, m.name, async () => {
     await db.query('SELECT 1');
   });
@@ -97,7 +110,15 @@ export async function createSubgraphServer(
       context: async ({ res }) => {
         const requestId: string = res.locals.requestId;
         const identity = res.locals.identity;
-        return { requestId, identity, audit: new AuditLog(identity, requestId), db, loaders: m.createLoaders(db), log: log.child({ requestId }) };
+        return {
+          requestId,
+          identity,
+          audit: new AuditLog(identity, requestId),
+          dispatch: () => outbox.kick(),
+          db,
+          loaders: m.createLoaders(db),
+          log: log.child({ requestId }),
+        };
       },
     }),
   );
@@ -107,7 +128,9 @@ export async function createSubgraphServer(
     db,
     statements,
     requests,
+    outbox,
     ...listenable(app, async () => {
+      await outbox.stop();
       await apollo.stop();
       await db.destroy();
     }),

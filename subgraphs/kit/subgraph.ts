@@ -7,6 +7,7 @@ import { auditMigrations } from './audit/migrations';
 import { MESSAGING_ENTITIES } from './messaging/messaging.entities';
 import { messagingMigrations } from './messaging/migrations';
 import type { Identity } from './identity';
+import type { Handler } from './messaging/handover';
 import type { Logger } from './logger';
 
 /** Resolvers keyed by type name holding `__resolveReference`, as @apollo/subgraph expects. */
@@ -22,6 +23,8 @@ export interface SubgraphModule<L = unknown> {
   referenceResolvers: ReferenceResolvers;
   /** Made for each request: batching never crosses requests or callers. */
   createLoaders(db: DataSource): L;
+  /** How this system applies the hand-overs other systems deliver, by message type. */
+  handlers?: Record<string, Handler>;
   /** Stores this system's part of dossier histories (the demo seed and imports); returns records stored. */
   importHistory(db: DataSource, data: HistoryBatch): Promise<number>;
 }
@@ -38,6 +41,8 @@ export interface RequestContext<L = unknown> {
   identity: Identity;
   /** Accesses to personal data in this request; written before the response leaves. */
   audit: AuditLog;
+  /** Starts delivering hand-overs a committed transaction enqueued. */
+  dispatch(): void;
   db: DataSource;
   loaders: L;
   log: Logger;

@@ -32,7 +32,7 @@ describe('intake database', () => {
   });
 
   it('when the database server is unreachable, then starting fails with one line naming it', async () => {
-    const start = createSubgraphServer(intake, { databaseUrl: 'postgres://postgres@127.0.0.1:1/motcua_intake', signingSecret: 'x'.repeat(32), log: createLogger('t', 'silent') });
+    const start = createSubgraphServer(intake, { databaseUrl: 'postgres://postgres@127.0.0.1:1/motcua_intake', signingSecret: 'x'.repeat(32), handoverSecret: 'y'.repeat(32), peers: { baseUrl: () => undefined, secret: () => 'z' }, log: createLogger('t', 'silent') });
     await expect(start).rejects.toBeInstanceOf(DatabaseUnavailableError);
     await expect(start).rejects.toThrow(/^PostgreSQL at 127\.0\.0\.1:1 is not reachable/);
   });

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { developmentToken } from '../../gateway/auth';
 import { createGateway, GatewayServer } from '../../gateway/gateway';
-import { devSigningSecret, loadConfig } from '../../subgraphs/kit/config';
+import { devHandoverSecret, devSigningSecret, loadConfig } from '../../subgraphs/kit/config';
+import type { Peers } from '../../subgraphs/kit/messaging/outbox';
 import type { Identity } from '../../subgraphs/kit/identity';
 import { signRequest } from '../../subgraphs/kit/signing';
 import { createLogger } from '../../subgraphs/kit/logger';
@@ -18,6 +19,8 @@ export interface RunningSubgraph {
 
 export interface TestSystem {
   gatewayUrl: string;
+  peers: ReturnType<typeof testPeers>;
+  urls: Record<string, string>;
   subgraphs: Record<string, RunningSubgraph>;
   gateway: GatewayServer;
   /** The GraphQL response body, loosely typed for assertions. */
@@ -34,10 +37,30 @@ export function demoDatabaseUrls(): Record<string, string> {
   return testDatabaseUrls(prefix);
 }
 
-export async function startSubgraph(name: string, databaseUrl: string, log = silent()): Promise<RunningSubgraph> {
+/** Where the test subgraphs listen, for hand-overs between them; filled as they start. */
+export function testPeers(): Peers & { urls: Record<string, string> } {
+  const urls: Record<string, string> = {};
+  return { urls, baseUrl: (name) => urls[name], secret: devHandoverSecret };
+}
+
+export async function startSubgraph(
+  name: string,
+  databaseUrl: string,
+  log = silent(),
+  peers = testPeers(),
+  port = 0,
+): Promise<RunningSubgraph> {
   const entry = SUBGRAPHS.find((s) => s.name === name)!;
-  const server = await createSubgraphServer(await entry.load(), { databaseUrl, signingSecret: devSigningSecret(name), log });
-  const { url } = await server.listen(0);
+  const server = await createSubgraphServer(await entry.load(), {
+    databaseUrl,
+    signingSecret: devSigningSecret(name),
+    handoverSecret: devHandoverSecret(name),
+    peers,
+    log,
+  });
+  const { url } = await server.listen(port);
+  peers.urls[name] = url.replace(/\/graphql$/, '');
+  server.outbox.start();
   return { server, url };
 }
 
@@ -47,7 +70,8 @@ export async function startSystem(
   options: { log?: ReturnType<typeof createLogger>; production?: boolean } = {},
 ): Promise<TestSystem> {
   const subgraphs: Record<string, RunningSubgraph> = {};
-  for (const s of SUBGRAPHS) subgraphs[s.name] = await startSubgraph(s.name, urls[s.name], options.log ?? silent());
+  const peers = testPeers();
+  for (const s of SUBGRAPHS) subgraphs[s.name] = await startSubgraph(s.name, urls[s.name], options.log ?? silent(), peers);
   const gateway = await createGateway({
     subgraphUrls: Object.fromEntries(Object.entries(subgraphs).map(([n, s]) => [n, s.url])),
     signingSecrets: Object.fromEntries(SUBGRAPHS.map((s) => [s.name, devSigningSecret(s.name)])),
@@ -58,6 +82,8 @@ export async function startSystem(
   const { url: gatewayUrl } = await gateway.listen(0);
   return {
     gatewayUrl,
+    peers,
+    urls,
     subgraphs,
     gateway,
     query: async (query, variables, as: Identity | null = STAFF) =>

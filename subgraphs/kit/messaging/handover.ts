@@ -1,0 +1,64 @@
+import express from 'express';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Logger } from '../logger';
+import { NonceCache, verifyRequest } from '../signing';
+
+export interface Delivered {
+  id: string;
+  source: string;
+  type: string;
+  dossierCode: string;
+  payload: Record<string, any>;
+}
+
+/** Applies one message in the receiver's transaction; throwing rolls it back and the sender retries. */
+export type Handler = (m: EntityManager, message: Delivered) => Promise<void>;
+
+export class RejectedMessage extends Error {}
+
+/**
+ * POST /handover: messages from other systems, signed as SERVICE by a known subgraph. Each is applied at
+ * most once: its id goes into the inbox in the same transaction as its effect.
+ */
+export function handoverRoute(
+  app: express.Express,
+  o: { secret: string; db: DataSource; handlers: Record<string, Handler>; log: Logger; known: (source: string) => boolean; afterApply: () => void },
+): void {
+  const nonces = new NonceCache();
+  app.post('/handover', express.raw({ type: () => true, limit: '1mb' }), async (req, res) => {
+    const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const verdict = verifyRequest(o.secret, { method: req.method, path: req.originalUrl, body, headers: req.headers }, nonces);
+    if (!verdict.ok || verdict.identity.role !== 'SERVICE' || !o.known(verdict.identity.subject)) {
+      o.log.warn({ reason: verdict.ok ? 'not a known system' : verdict.reason }, 'refused a hand-over');
+      res.status(403).json({ error: 'access denied' });
+      return;
+    }
+    let message: Delivered;
+    try {
+      message = JSON.parse(body.toString('utf8'));
+    } catch {
+      res.status(400).json({ error: 'not JSON' });
+      return;
+    }
+    const handler = o.handlers[message.type];
+    if (!handler || message.source !== verdict.identity.subject || typeof message.id !== 'string') {
+      res.status(422).json({ error: 'unknown message' });
+      return;
+    }
+    try {
+      await o.db.transaction(async (m) => {
+        const fresh = await m.query(
+          `INSERT INTO inbox_message (message_id, source, type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING message_id`,
+          [message.id, message.source, message.type],
+        );
+        if (fresh.length > 0) await handler(m, message);
+      });
+      o.afterApply();
+      res.json({ ok: true });
+    } catch (e) {
+      const rejected = e instanceof RejectedMessage;
+      o.log.error({ type: message.type, source: message.source, reason: rejected ? (e as Error).message : (e as Error).name }, 'hand-over not applied');
+      res.status(rejected ? 422 : 500).json({ error: 'not applied' });
+    }
+  });
+}
