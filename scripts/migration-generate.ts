@@ -58,11 +58,11 @@ export class ${cls} implements MigrationInterface {
   name = '${cls}';
 
   async up(q: QueryRunner): Promise<void> {
-${sql.upQueries.map((u) => `    await q.query(${q(u.query)});`).join('\n')}
+${sql.upQueries.map((u) => `    await q.query(${q(u.query)}${u.parameters?.length ? `, ${JSON.stringify(u.parameters)}` : ''});`).join('\n')}
   }
 
   async down(q: QueryRunner): Promise<void> {
-${sql.downQueries.reverse().map((d) => `    await q.query(${q(d.query)});`).join('\n')}
+${sql.downQueries.reverse().map((d) => `    await q.query(${q(d.query)}${d.parameters?.length ? `, ${JSON.stringify(d.parameters)}` : ''});`).join('\n')}
   }
 }
 `;

@@ -8,6 +8,7 @@ import { importIntakeHistory } from './history.import';
 import { Department } from './entities/department.entity';
 import { DossierCounter } from './entities/dossier-counter.entity';
 import { Dossier } from './entities/dossier.entity';
+import { DossierEvent } from './entities/dossier-event.entity';
 import { OneStopProcessing } from './entities/one-stop-processing.entity';
 import { PROCESSING_STUBS } from './entities/processing.interface';
 import { Procedure } from './entities/procedure.entity';
@@ -22,7 +23,7 @@ import { ProcedureResolver } from './resolvers/procedure.resolver';
 
 const intake: SubgraphModule<IntakeLoaders> = {
   name: 'intake',
-  entities: [Department, Procedure, Dossier, DossierCounter, Rating, OneStopProcessing, StatusChange],
+  entities: [Department, Procedure, Dossier, DossierCounter, DossierEvent, Rating, OneStopProcessing, StatusChange],
   migrations: [...kitMigrations, ...migrations],
   resolvers: [
     DossierResolver,

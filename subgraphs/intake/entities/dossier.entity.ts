@@ -1,7 +1,7 @@
 import { Directive, Field, ObjectType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, Index, ManyToOne, PrimaryColumn, RelationId } from 'typeorm';
 import type { DossierScope } from '../../kit/access';
-import { Decision } from '../../kit/department/processing-status';
+import { Decision, ProcessingStatus } from '../../kit/department/processing-status';
 import { Applicant } from './applicant.entity';
 import { Channel, ResultChannel } from './channel';
 import { Department } from './department.entity';
@@ -71,6 +71,32 @@ export class Dossier {
   @Field(() => Date, { nullable: true, description: 'When the applicant withdrew the dossier.' })
   @Column({ type: 'timestamptz', nullable: true })
   withdrawnAt: Date | null;
+
+  /** The applicant's name folded (no diacritics, lower case) for search; computed by PostgreSQL. */
+  @Index('IDX_dossier_applicant_search', { synchronize: false })
+  @Column({
+    type: 'text',
+    generatedType: 'STORED',
+    asExpression: 'motcua_fold("applicant_full_name")',
+    select: false,
+    insert: false,
+    update: false,
+    nullable: true,
+  })
+  applicantSearch: string;
+
+  /** Status as last reported by the processing system (through its hand-overs), for filters and the deadline. */
+  @Index()
+  @Column({ type: 'varchar', length: 16, default: 'NEW' })
+  status: ProcessingStatus;
+
+  /** Start of the supplement wait in progress, if any: the deadline clock is stopped since then. */
+  @Column({ type: 'timestamptz', nullable: true })
+  pausedSince: Date | null;
+
+  /** Working hours spent waiting for supplements in finished waits. */
+  @Column({ type: 'numeric', precision: 8, scale: 2, default: 0, transformer: { to: (v: number) => v, from: (v: string) => Number(v) } })
+  pausedHours: number;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
