@@ -1,5 +1,6 @@
 import { defineDepartment } from '../kit/department/department';
 import { IndustryTradeProcessing } from './entities/industry-trade-processing.entity';
+import { TradeLicenceKind } from './entities/trade-licence.entity';
 import { migrations } from './migrations';
 
 export default defineDepartment({
@@ -7,5 +8,6 @@ export default defineDepartment({
   entity: IndustryTradeProcessing,
   typeName: 'IndustryTradeProcessing',
   migrations,
+  detailKinds: Object.values(TradeLicenceKind),
   detail: (d) => ({ licenceColumns: d as never }),
 });

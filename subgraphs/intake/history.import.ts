@@ -1,7 +1,9 @@
 import type { DataSource } from 'typeorm';
 import { insertMany } from '../kit/bulk';
 import { importProcessing } from '../kit/department/processing.import';
-import { eventOf } from '../kit/history';
+import { DossierHistory, eventOf, statusTimeline } from '../kit/history';
+import { ProcessingStatus } from '../kit/department/processing-status';
+import { DossierEvent } from './entities/dossier-event.entity';
 import type { HistoryBatch } from '../kit/subgraph';
 import { Department } from './entities/department.entity';
 import { DossierCounter } from './entities/dossier-counter.entity';
@@ -23,7 +25,11 @@ export async function importIntakeHistory(db: DataSource, data: HistoryBatch): P
     const dossiers = data.dossiers.map((h) => {
       const decided = eventOf(h, 'DECIDED');
       const returned = eventOf(h, 'RESULT_RETURNED');
+      const steps = statusTimeline(h);
+      const last = steps[steps.length - 1];
       return {
+        status: last.status as ProcessingStatus,
+        pausedSince: last.status === 'WAITING' ? last.at : null,
         code: h.code,
         procedure: { code: h.procedureCode } as Procedure,
         department: { code: h.departmentCode } as Department,
@@ -41,6 +47,7 @@ export async function importIntakeHistory(db: DataSource, data: HistoryBatch): P
       } as Partial<Dossier>;
     });
     const inserted = await insertMany(m, Dossier, dossiers);
+    await insertMany(m, DossierEvent, data.dossiers.flatMap(registerEvents), 1000);
     await insertMany(
       m,
       Rating,
@@ -74,3 +81,28 @@ export async function importIntakeHistory(db: DataSource, data: HistoryBatch): P
   return stored;
 }
 
+
+/** The register's event log of a history: its own steps, and what the other systems reported. */
+function registerEvents(h: DossierHistory): Partial<DossierEvent>[] {
+  const system = h.processingSystem ?? 'intake';
+  const events: Partial<DossierEvent>[] = [
+    { at: h.receivedAt, system: 'intake', type: 'RECEIVED', detail: h.channel },
+    { at: h.handedOverAt, system: 'intake', type: 'HANDED_OVER', detail: h.processingSystem ?? 'one-stop' },
+  ];
+  if (h.inbound) events.push({ at: h.inbound.deliveredAt, system: 'postal', type: 'SHIPMENT_DELIVERED', detail: `INBOUND ${h.inbound.trackingNumber}` });
+  for (const e of h.events) {
+    if (e.type === 'RESULT_RETURNED') {
+      events.push({ at: e.at, system: 'intake', type: e.type, detail: e.channel });
+      if (e.trackingNumber) {
+        events.push({ at: e.at, system: 'postal', type: 'SHIPMENT_ACCEPTED', detail: `OUTBOUND ${e.trackingNumber}` });
+        if (e.deliveredAt) events.push({ at: e.deliveredAt, system: 'postal', type: 'SHIPMENT_DELIVERED', detail: `OUTBOUND ${e.trackingNumber}` });
+      }
+    } else if (e.type === 'WITHDRAWN') {
+      events.push({ at: e.at, system: 'intake', type: e.type, detail: null });
+    } else {
+      events.push({ at: e.at, system, type: e.type, detail: e.type === 'DECIDED' ? e.outcome : null });
+    }
+  }
+  if (h.rating) events.push({ at: h.rating.at, system: 'intake', type: 'RATED', detail: h.rating.level });
+  return events.map((e) => ({ dossierCode: h.code, detail: null, ...e }));
+}

@@ -4,6 +4,8 @@ import { StatusChange } from '../kit/department/status-change.entity';
 import type { SubgraphModule } from '../kit/subgraph';
 import { ONE_STOP_PROCESSING } from '../registry';
 import { intakeReferences } from './dossier.reference';
+import { intakeHandlers } from './handlers';
+import { applyStatus } from './register';
 import { importIntakeHistory } from './history.import';
 import { Department } from './entities/department.entity';
 import { DossierCounter } from './entities/dossier-counter.entity';
@@ -17,6 +19,7 @@ import { createIntakeLoaders, IntakeLoaders } from './loaders';
 import { migrations } from './migrations';
 import { AuditQueryResolver } from './resolvers/audit.resolver';
 import { DepartmentResolver } from './resolvers/department.resolver';
+import { LifecycleResolver } from './resolvers/lifecycle.resolver';
 import { ReceiptResolver } from './resolvers/receipt.resolver';
 import { DossierResolver } from './resolvers/dossier.resolver';
 import { ProcedureResolver } from './resolvers/procedure.resolver';
@@ -29,12 +32,20 @@ const intake: SubgraphModule<IntakeLoaders> = {
     DossierResolver,
     DepartmentResolver,
     ProcedureResolver,
-    processingResolver(OneStopProcessing, ONE_STOP_PROCESSING),
+    processingResolver(OneStopProcessing, ONE_STOP_PROCESSING, {
+      detailKinds: [],
+      detail: (d) => ({ resultDocument: (d.resultDocument as string) ?? null }),
+      // The one-stop system shares the register's database: it updates it in the same transaction.
+      afterStep: (m, row, taken) =>
+        applyStatus(m, row.dossierCode, 'intake', { ...taken, dueAt: row.dueAt, decision: row.decision, note: taken.note ?? null }),
+    }),
     ReceiptResolver,
+    LifecycleResolver,
     AuditQueryResolver,
   ],
   orphanedTypes: [OneStopProcessing, ...PROCESSING_STUBS],
   referenceResolvers: { ...intakeReferences, ...processingReference(ONE_STOP_PROCESSING) },
+  handlers: intakeHandlers,
   createLoaders: createIntakeLoaders,
   importHistory: importIntakeHistory,
 };

@@ -1,5 +1,6 @@
 import { defineDepartment } from '../kit/department/department';
 import { PoliceProcessing } from './entities/police-processing.entity';
+import { PoliceCertificateKind } from './entities/police-certificate.entity';
 import { migrations } from './migrations';
 
 export default defineDepartment({
@@ -7,5 +8,6 @@ export default defineDepartment({
   entity: PoliceProcessing,
   typeName: 'PoliceProcessing',
   migrations,
+  detailKinds: Object.values(PoliceCertificateKind),
   detail: (d) => ({ certificateColumns: d as never }),
 });

@@ -5,6 +5,7 @@ import { Shipment } from './entities/shipment.entity';
 import { createPostalLoaders, PostalLoaders } from './loaders';
 import { importPostalHistory } from './history.import';
 import { migrations } from './migrations';
+import { postalHandlers } from './shipments';
 import { DossierShipmentsResolver, ShipmentResolver } from './resolvers/shipment.resolver';
 
 type Ctx = RequestContext<PostalLoaders>;
@@ -20,6 +21,7 @@ const postal: SubgraphModule<PostalLoaders> = {
       __resolveReference: async (ref: { trackingNumber: string }, ctx: Ctx) => guard(ctx, await ctx.loaders.shipment.load(ref.trackingNumber)),
     },
   },
+  handlers: postalHandlers,
   createLoaders: createPostalLoaders,
   importHistory: importPostalHistory,
 };

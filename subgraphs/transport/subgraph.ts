@@ -1,5 +1,6 @@
 import { defineDepartment } from '../kit/department/department';
 import { TransportProcessing } from './entities/transport-processing.entity';
+import { TransportLicenceKind } from './entities/transport-licence.entity';
 import { migrations } from './migrations';
 
 export default defineDepartment({
@@ -7,5 +8,6 @@ export default defineDepartment({
   entity: TransportProcessing,
   typeName: 'TransportProcessing',
   migrations,
+  detailKinds: Object.values(TransportLicenceKind),
   detail: (d) => ({ licenceColumns: d as never }),
 });

@@ -4,6 +4,7 @@ import { groupLoader, rowLoader } from '../loaders';
 import type { SubgraphModule } from '../subgraph';
 import { kitMigrations } from './migrations';
 import { importProcessing } from './processing.import';
+import { departmentHandlers, reportToCentre } from './processing.handlers';
 import { processingReference, processingResolver, ProcessingLoaders } from './processing.resolver';
 import type { ProcessingRecord } from './processing.record';
 import { StatusChange } from './status-change.entity';
@@ -16,8 +17,10 @@ export interface DepartmentDefinition<T extends ProcessingRecord> {
   typeName: string;
   /** The department's own migrations, applied after the kit's. */
   migrations: Function[];
-  /** Maps a decision's detail (from a history) onto the entity's own columns. */
+  /** Maps a decision's detail (from a history or a decide step) onto the entity's own columns. */
   detail(d: Record<string, unknown>): Partial<T>;
+  /** The kinds of licence or certificate its decisions issue. */
+  detailKinds: readonly string[];
 }
 
 /** A department subgraph: its processing entity on the kit's tables, resolvers and loaders. */
@@ -26,7 +29,14 @@ export function defineDepartment<T extends ProcessingRecord>(d: DepartmentDefini
     name: d.name,
     entities: [d.entity, StatusChange],
     migrations: [...kitMigrations, ...d.migrations],
-    resolvers: [processingResolver(d.entity, d.typeName)],
+    resolvers: [
+      processingResolver(d.entity, d.typeName, {
+        detail: d.detail,
+        detailKinds: d.detailKinds,
+        afterStep: (m, row, taken) => reportToCentre(m, row, taken),
+      }),
+    ],
+    handlers: departmentHandlers(d.entity),
     referenceResolvers: processingReference<T>(d.typeName),
     importHistory: (db, data) =>
       importProcessing(db, d.entity, data.dossiers.filter((h) => h.processingSystem === d.name), d.detail),

@@ -1,4 +1,5 @@
 import { Initial1795697243165 } from './1795697243165-initial';
 import { ShipmentScope1795698509079 } from './1795698509079-shipment-scope';
+import { ItemSerial1795699600000 } from './1795699600000-item-serial';
 
-export const migrations: Function[] = [Initial1795697243165, ShipmentScope1795698509079];
+export const migrations: Function[] = [Initial1795697243165, ShipmentScope1795698509079, ItemSerial1795699600000];

@@ -1,6 +1,9 @@
-import { Arg, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { onceFor } from '../../kit/messaging/idempotency';
+import { ShipmentStatus } from '../entities/shipment-status';
+import { recordEvent } from '../shipments';
 import { guard } from '../../kit/access';
-import { badUserInput } from '../../kit/errors';
+import { badUserInput, forbidden, notFound } from '../../kit/errors';
 import type { RequestContext } from '../../kit/subgraph';
 import { Dossier } from '../entities/dossier';
 import { ShipmentEvent } from '../entities/shipment-event.entity';
@@ -18,6 +21,33 @@ export class ShipmentResolver {
       throw badUserInput('trackingNumber is not a valid S10 item number', { field: 'trackingNumber' });
     }
     return guard(ctx, await ctx.loaders.shipment.load(trackingNumber));
+  }
+
+  @Mutation(() => Shipment, {
+    description: 'A status event of a postal item, as the postal service reports it (SERVICE) or centre staff record it.',
+  })
+  async recordShipmentEvent(
+    @Arg('trackingNumber') trackingNumber: string,
+    @Arg('status', () => ShipmentStatus) status: ShipmentStatus,
+    @Arg('at', () => Date, { nullable: true }) at: Date | null,
+    @Arg('location', () => String, { nullable: true }) location: string | null,
+    @Arg('idempotencyKey', () => String, { nullable: true }) key: string | null,
+    @Ctx() ctx: Ctx,
+  ): Promise<Shipment> {
+    if (!['SERVICE', 'CENTRE_STAFF'].includes(ctx.identity.role)) throw forbidden('postal events come from the postal service');
+    if (!isTrackingNumber(trackingNumber)) throw badUserInput('trackingNumber is not a valid S10 item number', { field: 'trackingNumber' });
+    const when = at ?? new Date();
+    if (when.getTime() > Date.now() + 60_000) throw badUserInput('at cannot be in the future', { field: 'at' });
+    if (location && location.length > 120) throw badUserInput('location: at most 120 characters', { field: 'location' });
+    const item = await ctx.db.transaction((m) =>
+      onceFor(m, ctx.identity, key, 'recordShipmentEvent', { trackingNumber, status, at: when.toISOString(), location }, async () => {
+        const found = await m.getRepository(Shipment).findOne({ where: { trackingNumber }, lock: { mode: 'pessimistic_write' } });
+        if (!found) throw notFound(`no postal item ${trackingNumber}`);
+        return { result: await recordEvent(m, found, status, when, location), ref: trackingNumber };
+      }, (t) => m.getRepository(Shipment).findOneByOrFail({ trackingNumber: t })),
+    );
+    ctx.dispatch();
+    return item;
   }
 
   @FieldResolver(() => [ShipmentEvent], { description: 'Status events, oldest first.' })

@@ -1,0 +1,50 @@
+import type { EntityManager } from 'typeorm';
+import { calendar } from '../kit/calendar/working-time';
+import { Decision, ProcessingStatus } from '../kit/department/processing-status';
+import { RejectedMessage } from '../kit/messaging/handover';
+import { Dossier } from './entities/dossier.entity';
+import { DossierEvent } from './entities/dossier-event.entity';
+
+export interface EventIn {
+  at: Date;
+  system: string;
+  type: string;
+  detail?: string | null;
+}
+
+export function logEvents(m: EntityManager, dossierCode: string, events: EventIn[]): Promise<unknown> {
+  return m.getRepository(DossierEvent).insert(events.map((e) => ({ dossierCode, detail: null, ...e })));
+}
+
+export interface StatusReport {
+  event: string;
+  status: ProcessingStatus;
+  at: Date;
+  dueAt: Date | null;
+  decision: Decision | null;
+  note: string | null;
+}
+
+/**
+ * What the register learns from the processing system (a hand-over, or the one-stop system in the same
+ * database): the status, the deadline as moved by pauses, the pause in progress, the decision.
+ */
+export async function applyStatus(m: EntityManager, dossierCode: string, system: string, r: StatusReport): Promise<void> {
+  const repo = m.getRepository(Dossier);
+  const d = await repo.findOne({ where: { code: dossierCode }, lock: { mode: 'pessimistic_write' } });
+  if (!d) throw new RejectedMessage(`no dossier ${dossierCode} in the register`);
+  const changes: Partial<Dossier> = { dueAt: r.dueAt };
+  // A withdrawn dossier keeps CANCELLED whatever the department reports after it.
+  if (d.status !== ProcessingStatus.CANCELLED) changes.status = r.status;
+  if (r.event === 'SUPPLEMENT_REQUESTED') changes.pausedSince = r.at;
+  if (r.event === 'SUPPLEMENT_RECEIVED' && d.pausedSince) {
+    changes.pausedSince = null;
+    changes.pausedHours = Number(d.pausedHours) + calendar.workingHoursBetween(d.pausedSince, r.at);
+  }
+  if (r.event === 'DECIDED') {
+    changes.decidedAt = r.at;
+    changes.decision = r.decision;
+  }
+  await repo.update({ code: dossierCode }, changes);
+  await logEvents(m, dossierCode, [{ at: r.at, system, type: r.event, detail: r.event === 'DECIDED' ? r.decision : r.note?.slice(0, 200) }]);
+}

@@ -1,0 +1,272 @@
+import { Arg, Ctx, Field, InputType, Mutation, Resolver } from 'type-graphql';
+import type { EntityManager } from 'typeorm';
+import { calendar, localDate } from '../../kit/calendar/working-time';
+import { nextStatus, Step } from '../../kit/department/lifecycle';
+import { ProcessingStatus } from '../../kit/department/processing-status';
+import { StatusChange } from '../../kit/department/status-change.entity';
+import { badUserInput, conflict, forbidden, notFound } from '../../kit/errors';
+import { isDossierCode } from '../../kit/dossier-code';
+import type { Identity } from '../../kit/identity';
+import { onceFor } from '../../kit/messaging/idempotency';
+import { enqueue } from '../../kit/messaging/outbox';
+import type { RequestContext } from '../../kit/subgraph';
+import { Channel, RatingLevel, ResultChannel } from '../entities/channel';
+import { Department } from '../entities/department.entity';
+import { Dossier } from '../entities/dossier.entity';
+import { OneStopProcessing } from '../entities/one-stop-processing.entity';
+import { Procedure } from '../entities/procedure.entity';
+import { Rating } from '../entities/rating.entity';
+import { counterClosure } from '../counter-closures';
+import { nextDossierCode } from '../dossier-code.allocator';
+import type { IntakeLoaders } from '../loaders';
+import { logEvents } from '../register';
+
+type Ctx = RequestContext<IntakeLoaders>;
+
+@InputType()
+export class ApplicantInput {
+  @Field()
+  fullName: string;
+
+  @Field({ description: '12 digits.' })
+  idNumber: string;
+
+  @Field(() => String, { nullable: true })
+  phone?: string | null;
+
+  @Field(() => String, { nullable: true })
+  address?: string | null;
+}
+
+@InputType()
+export class ReceiveDossierInput {
+  @Field({ description: 'National procedure code, e.g. 1.002820.' })
+  procedureCode: string;
+
+  @Field(() => Channel)
+  channel: Channel;
+
+  @Field(() => Date, { nullable: true, description: 'When the centre received it; now when omitted. Never in the future.' })
+  receivedAt?: Date | null;
+
+  @Field(() => ApplicantInput)
+  applicant: ApplicantInput;
+}
+
+const bad = (field: string, message: string) => badUserInput(`${field}: ${message}`, { field });
+
+function checkApplicant(a: ApplicantInput): ApplicantInput {
+  const fullName = (a.fullName ?? '').trim().replace(/\s+/g, ' ');
+  if (fullName.length < 2 || fullName.length > 120 || /[\p{Cc}<>]/u.test(fullName) || /\d/.test(fullName)) {
+    throw bad('applicant.fullName', 'a name of 2 to 120 letters is required');
+  }
+  if (!/^\d{12}$/.test(a.idNumber ?? '')) throw bad('applicant.idNumber', 'must be the 12-digit citizen ID number');
+  const phone = a.phone?.trim() || null;
+  if (phone !== null && !/^0\d{9,10}$/.test(phone)) throw bad('applicant.phone', 'must be a Vietnamese number of 10 or 11 digits starting with 0');
+  const address = a.address?.trim() || null;
+  if (address !== null && (address.length > 300 || /[\p{Cc}]/u.test(address))) throw bad('applicant.address', 'at most 300 characters');
+  return { fullName, idNumber: a.idNumber, phone, address };
+}
+
+function requireRole(who: Identity, roles: string[], step: string): void {
+  if (!roles.includes(who.role)) throw forbidden(`${step} is a step for ${roles.join(' or ')}`);
+}
+
+@Resolver()
+export class LifecycleResolver {
+  @Mutation(() => Dossier, {
+    description:
+      'Registers a dossier from any channel: gives it its code, computes its deadline from the procedure and the ' +
+      'working-hour calendar, and hands it to the system that processes it. Centre staff, or the online portal (SERVICE).',
+  })
+  async receiveDossier(
+    @Arg('input', () => ReceiveDossierInput) input: ReceiveDossierInput,
+    @Arg('idempotencyKey', () => String, { nullable: true }) key: string | null,
+    @Ctx() ctx: Ctx,
+  ): Promise<Dossier> {
+    requireRole(ctx.identity, ['CENTRE_STAFF', 'SERVICE'], 'receiving a dossier');
+    const applicant = checkApplicant(input.applicant ?? ({} as ApplicantInput));
+    if (typeof input.procedureCode !== 'string' || !/^\d\.\d{6}$/.test(input.procedureCode)) {
+      throw bad('procedureCode', 'not a national procedure code such as 1.002820');
+    }
+    const now = new Date();
+    const receivedAt = input.receivedAt ?? now;
+    if (receivedAt.getTime() > now.getTime() + 60_000) throw bad('receivedAt', 'cannot be in the future');
+    if (receivedAt < new Date('2019-01-01T00:00:00+07:00')) throw bad('receivedAt', 'is before the calendar the centre keeps');
+    const closure = input.channel === Channel.DIRECT ? counterClosure(localDate(receivedAt)) : undefined;
+    if (closure) throw conflict(`the counters are closed from ${closure.from} to ${closure.to}: ${closure.reason}`, { field: 'channel' });
+
+    const dossier = await ctx.db.transaction((m) =>
+      onceFor(m, ctx.identity, key, 'receiveDossier', { ...input, applicant, receivedAt: receivedAt.toISOString() }, async () => {
+        const procedure = await m.getRepository(Procedure).findOne({ where: { code: input.procedureCode }, relations: { department: true } });
+        if (!procedure) throw bad('procedureCode', `no procedure ${input.procedureCode} in the catalogue`);
+        const department: Department = procedure.department;
+        const code = await nextDossierCode(m, department.unitCode, receivedAt);
+        const dueAt = calendar.dueAt(receivedAt, procedure.workingDays);
+        await m.getRepository(Dossier).insert({
+          code,
+          procedure: { code: procedure.code } as Procedure,
+          department: { code: department.code } as Department,
+          processingSystem: department.system,
+          applicant,
+          channel: input.channel,
+          receivedAt,
+          dueAt,
+          handedOverAt: now,
+          status: ProcessingStatus.NEW,
+        });
+        await logEvents(m, code, [
+          { at: receivedAt, system: 'intake', type: 'RECEIVED', detail: input.channel },
+          { at: now, system: 'intake', type: 'HANDED_OVER', detail: department.system ?? 'one-stop' },
+        ]);
+        if (department.system) {
+          await enqueue(m, [{
+            destination: department.system,
+            dossierCode: code,
+            type: 'HANDOVER',
+            payload: {
+              procedureCode: procedure.code,
+              departmentCode: department.code,
+              receivedAt: receivedAt.toISOString(),
+              dueAt: dueAt.toISOString(),
+              handedOverAt: now.toISOString(),
+              applicantIdNumber: applicant.idNumber,
+            },
+          }]);
+        } else {
+          await m.getRepository(OneStopProcessing).insert({
+            dossierCode: code, procedureCode: procedure.code, receivedAt, dueAt, status: ProcessingStatus.NEW,
+            departmentCode: department.code, applicantIdNumber: applicant.idNumber,
+          });
+          await m.getRepository(StatusChange).insert({ dossierCode: code, status: ProcessingStatus.NEW, at: now, officer: null, note: null });
+        }
+        ctx.audit.write({ dossierCode: code, departmentCode: department.code, applicantIdNumber: applicant.idNumber }, 'fullName', 'idNumber', 'phone', 'address');
+        const created = await m.getRepository(Dossier).findOneByOrFail({ code });
+        return { result: created, ref: code };
+      }, (code) => m.getRepository(Dossier).findOneByOrFail({ code })),
+    );
+    ctx.dispatch();
+    return dossier;
+  }
+
+  @Mutation(() => Dossier, {
+    description: 'Gives the decided result back, at the counter or by post (POSTAL asks postal to carry it). Centre staff.',
+  })
+  async returnResult(
+    @Arg('dossierCode') dossierCode: string,
+    @Arg('channel', () => ResultChannel) channel: ResultChannel,
+    @Arg('idempotencyKey', () => String, { nullable: true }) key: string | null,
+    @Ctx() ctx: Ctx,
+  ): Promise<Dossier> {
+    requireRole(ctx.identity, ['CENTRE_STAFF'], 'returning a result');
+    if (channel === ResultChannel.DIRECT) {
+      const closure = counterClosure(localDate(new Date()));
+      if (closure) throw conflict(`the counters are closed from ${closure.from} to ${closure.to}: return it by post`, { field: 'channel' });
+    }
+    return this.step(ctx, dossierCode, 'returnResult', key, { channel }, async (m, d, at) => {
+      d.returnedAt = at;
+      d.returnChannel = channel;
+      if (channel === ResultChannel.POSTAL) {
+        ctx.audit.write(d.scope, 'fullName', 'address', 'phone');
+        await enqueue(m, [{
+          destination: 'postal',
+          dossierCode: d.code,
+          type: 'OUTBOUND',
+          payload: {
+            at: at.toISOString(),
+            recipientName: d.applicant.fullName,
+            address: d.applicant.address ?? '',
+            phone: d.applicant.phone,
+            departmentCode: d.departmentCode,
+            applicantIdNumber: d.applicant.idNumber,
+          },
+        }]);
+      }
+      return channel;
+    });
+  }
+
+  @Mutation(() => Dossier, { description: 'The applicant withdraws the dossier before it is decided. Centre staff, or the applicant.' })
+  async withdrawDossier(
+    @Arg('dossierCode') dossierCode: string,
+    @Arg('idempotencyKey', () => String, { nullable: true }) key: string | null,
+    @Ctx() ctx: Ctx,
+  ): Promise<Dossier> {
+    requireRole(ctx.identity, ['CENTRE_STAFF', 'CITIZEN'], 'withdrawing a dossier');
+    return this.step(ctx, dossierCode, 'withdraw', key, {}, async (_m, d, at) => {
+      d.withdrawnAt = at;
+      return null;
+    });
+  }
+
+  @Mutation(() => Rating, { description: "The applicant's rating of the centre's service, once per dossier. The applicant, or staff at the counter kiosk." })
+  async rateService(
+    @Arg('dossierCode') dossierCode: string,
+    @Arg('level', () => RatingLevel) level: RatingLevel,
+    @Arg('reason', () => String, { nullable: true }) reason: string | null,
+    @Arg('idempotencyKey', () => String, { nullable: true }) key: string | null,
+    @Ctx() ctx: Ctx,
+  ): Promise<Rating> {
+    requireRole(ctx.identity, ['CENTRE_STAFF', 'CITIZEN'], 'rating the service');
+    if (!isDossierCode(dossierCode)) throw bad('dossierCode', 'not a dossier code');
+    const why = reason?.trim() || null;
+    if (level === RatingLevel.DISSATISFIED && !why) throw bad('reason', 'a reason is required when dissatisfied');
+    if (why && why.length > 500) throw bad('reason', 'at most 500 characters');
+    return ctx.db.transaction((m) =>
+      onceFor(m, ctx.identity, key, 'rateService', { dossierCode, level, reason: why }, async () => {
+        const d = await this.load(ctx, m, dossierCode);
+        if (await m.getRepository(Rating).findOne({ where: { dossier: { code: dossierCode } } })) {
+          throw conflict(`dossier ${dossierCode} is already rated`);
+        }
+        const at = new Date();
+        const { identifiers } = await m.getRepository(Rating).insert({
+          dossier: { code: d.code } as Dossier, level, reason: why, officer: null, ratedAt: at,
+        });
+        await logEvents(m, d.code, [{ at, system: 'intake', type: 'RATED', detail: level }]);
+        const id = String(identifiers[0].id);
+        return { result: await m.getRepository(Rating).findOneByOrFail({ id }), ref: id };
+      }, (id) => m.getRepository(Rating).findOneByOrFail({ id })),
+    );
+  }
+
+  private async load(ctx: Ctx, m: EntityManager, dossierCode: string): Promise<Dossier> {
+    const d = await m.getRepository(Dossier).findOne({ where: { code: dossierCode }, lock: { mode: 'pessimistic_write' } });
+    if (!d) throw notFound(`no dossier ${dossierCode}`);
+    const who = ctx.identity;
+    if (who.role === 'CITIZEN' && who.citizenId !== d.applicant.idNumber) throw forbidden(`access denied to dossier ${dossierCode}`);
+    return d;
+  }
+
+  /** A register step: checks the status, changes the register, and tells the processing system. */
+  private async step(
+    ctx: Ctx,
+    dossierCode: string,
+    step: Step,
+    key: string | null,
+    input: Record<string, unknown>,
+    change: (m: EntityManager, d: Dossier, at: Date) => Promise<ResultChannel | null>,
+  ): Promise<Dossier> {
+    if (!isDossierCode(dossierCode)) throw bad('dossierCode', 'not a dossier code');
+    const result = await ctx.db.transaction((m) =>
+      onceFor(m, ctx.identity, key, step, { dossierCode, ...input }, async () => {
+        const d = await this.load(ctx, m, dossierCode);
+        const status = nextStatus(dossierCode, d.status, step);
+        const at = new Date();
+        const detail = await change(m, d, at);
+        d.status = status;
+        await m.getRepository(Dossier).save(d);
+        await logEvents(m, d.code, [{ at, system: 'intake', type: step === 'withdraw' ? 'WITHDRAWN' : 'RESULT_RETURNED', detail }]);
+        const type = step === 'withdraw' ? 'WITHDRAWN' : 'RESULT_RETURNED';
+        if (d.processingSystem) {
+          await enqueue(m, [{ destination: d.processingSystem, dossierCode, type, payload: { at: at.toISOString(), channel: detail } }]);
+        } else {
+          await m.getRepository(OneStopProcessing).update({ dossierCode }, { status });
+          await m.getRepository(StatusChange).insert({ dossierCode, status, at, officer: ctx.identity.subject, note: null });
+        }
+        return { result: d, ref: dossierCode };
+      }, (code) => m.getRepository(Dossier).findOneByOrFail({ code })),
+    );
+    ctx.dispatch();
+    return result;
+  }
+}

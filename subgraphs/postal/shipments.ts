@@ -1,0 +1,67 @@
+import type { EntityManager } from 'typeorm';
+import { conflict } from '../kit/errors';
+import type { Handler } from '../kit/messaging/handover';
+import { enqueue } from '../kit/messaging/outbox';
+import { ShipmentEvent } from './entities/shipment-event.entity';
+import { Shipment } from './entities/shipment.entity';
+import { ShipmentDirection, ShipmentStatus as S } from './entities/shipment-status';
+import { formatTrackingNumber } from './tracking-number';
+
+/** Which status may follow which: an item is accepted, travels, is delivered or goes back. */
+export const NEXT: Record<S, S[]> = {
+  [S.ACCEPTED]: [S.IN_TRANSIT],
+  [S.IN_TRANSIT]: [S.OUT_FOR_DELIVERY, S.RETURNED_TO_SENDER],
+  [S.OUT_FOR_DELIVERY]: [S.DELIVERED, S.FAILED_ATTEMPT],
+  [S.FAILED_ATTEMPT]: [S.OUT_FOR_DELIVERY, S.RETURNED_TO_SENDER],
+  [S.DELIVERED]: [],
+  [S.RETURNED_TO_SENDER]: [],
+};
+
+/** Records a status event and tells the centre's register, in one transaction. */
+export async function recordEvent(m: EntityManager, item: Shipment, status: S, at: Date, location: string | null): Promise<Shipment> {
+  if (item.status !== status && !NEXT[item.status].includes(status)) {
+    throw conflict(`item ${item.trackingNumber} is ${item.status}: next can be ${NEXT[item.status].join(' or ') || 'nothing'}`, { currentStatus: item.status });
+  }
+  await m.getRepository(ShipmentEvent).insert({ shipment: { trackingNumber: item.trackingNumber } as Shipment, status, at, location });
+  item.status = status;
+  if (status === S.DELIVERED) item.deliveredAt = at;
+  await m.getRepository(Shipment).update({ trackingNumber: item.trackingNumber }, { status, deliveredAt: item.deliveredAt });
+  await enqueue(m, [{
+    destination: 'intake',
+    dossierCode: item.dossierCode,
+    type: 'SHIPMENT',
+    payload: { trackingNumber: item.trackingNumber, direction: item.direction, status, at: at.toISOString(), location },
+  }]);
+  return item;
+}
+
+export const postalHandlers: Record<string, Handler> = {
+  /** The centre hands a result to the post: a new outbound item, accepted at the centre's counter. */
+  async OUTBOUND(m, msg) {
+    const p = msg.payload;
+    const [{ serial }] = await m.query(`SELECT nextval('postal_item_serial')::int AS serial`);
+    const at = new Date(p.at);
+    const item = m.getRepository(Shipment).create({
+      trackingNumber: formatTrackingNumber('RE', serial),
+      dossierCode: msg.dossierCode,
+      direction: ShipmentDirection.OUTBOUND,
+      status: S.ACCEPTED,
+      recipientName: p.recipientName,
+      address: p.address,
+      phone: p.phone ?? null,
+      postedAt: at,
+      deliveredAt: null,
+      departmentCode: p.departmentCode ?? null,
+      applicantIdNumber: p.applicantIdNumber ?? null,
+    });
+    await m.getRepository(Shipment).insert(item);
+    item.status = S.ACCEPTED;
+    await m.getRepository(ShipmentEvent).insert({ shipment: { trackingNumber: item.trackingNumber } as Shipment, status: S.ACCEPTED, at, location: 'Bưu cục Trung tâm Phục vụ hành chính công' });
+    await enqueue(m, [{
+      destination: 'intake',
+      dossierCode: item.dossierCode,
+      type: 'SHIPMENT',
+      payload: { trackingNumber: item.trackingNumber, direction: item.direction, status: S.ACCEPTED, at: at.toISOString(), location: null },
+    }]);
+  },
+};
