@@ -3,6 +3,7 @@ import { groupLoader, rowLoader } from '../kit/loaders';
 import { StatusChange } from '../kit/department/status-change.entity';
 import { Department } from './entities/department.entity';
 import { Dossier } from './entities/dossier.entity';
+import { DossierEvent } from './entities/dossier-event.entity';
 import { OneStopProcessing } from './entities/one-stop-processing.entity';
 import { Procedure } from './entities/procedure.entity';
 import { Rating } from './entities/rating.entity';
@@ -15,6 +16,7 @@ export function createIntakeLoaders(db: DataSource) {
     processing: rowLoader(db, OneStopProcessing, 'dossierCode'),
     history: groupLoader(db, StatusChange, 'dossierCode', 'at'),
     rating: rowLoader(db, Rating, 'dossier', 'dossierCode'),
+    events: groupLoader(db, DossierEvent, 'dossierCode', 'at'),
   };
 }
 

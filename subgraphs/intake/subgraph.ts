@@ -21,6 +21,7 @@ import { AuditQueryResolver } from './resolvers/audit.resolver';
 import { DepartmentResolver } from './resolvers/department.resolver';
 import { LifecycleResolver } from './resolvers/lifecycle.resolver';
 import { ReceiptResolver } from './resolvers/receipt.resolver';
+import { DossierConnectionResolver } from './resolvers/dossier.connection';
 import { DossierResolver } from './resolvers/dossier.resolver';
 import { ProcedureResolver } from './resolvers/procedure.resolver';
 
@@ -30,6 +31,7 @@ const intake: SubgraphModule<IntakeLoaders> = {
   migrations: [...kitMigrations, ...migrations],
   resolvers: [
     DossierResolver,
+    DossierConnectionResolver,
     DepartmentResolver,
     ProcedureResolver,
     processingResolver(OneStopProcessing, ONE_STOP_PROCESSING, {

@@ -1,4 +1,4 @@
-import { Field, ObjectType } from 'type-graphql';
+import { Ctx, Field, FieldResolver, Int, ObjectType, Resolver, Root } from 'type-graphql';
 import { Dossier } from '../entities/dossier.entity';
 
 export const MAX_PAGE = 100;
@@ -28,21 +28,33 @@ export class DossierConnection {
 
   @Field(() => PageInfo)
   pageInfo: PageInfo;
+
+  /** Counts the whole filtered list, only when asked for. */
+  count: () => Promise<number>;
 }
 
-/** Opaque to clients: the position (received at, code) of the last dossier seen. */
-export function encodeCursor(d: Pick<Dossier, 'receivedAt' | 'code'>): string {
-  return Buffer.from(JSON.stringify([d.receivedAt.toISOString(), d.code])).toString('base64url');
+/** Opaque to clients: the order and the position (sort key, code) of the last dossier seen. */
+export function encodeCursor(order: string, key: Date | null, code: string): string {
+  return Buffer.from(JSON.stringify([order, key?.toISOString() ?? null, code])).toString('base64url');
 }
 
-export function decodeCursor(cursor: string): { receivedAt: Date; code: string } | null {
+export function decodeCursor(cursor: string, order: string): { key: Date | null; code: string } | null {
   try {
-    const [at, code] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    const receivedAt = new Date(at);
-    if (typeof code !== 'string' || typeof at !== 'string' || Number.isNaN(receivedAt.getTime())) return null;
-    return { receivedAt, code };
+    const [o, at, code] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (o !== order || typeof code !== 'string' || (at !== null && typeof at !== 'string')) return null;
+    const key = at === null ? null : new Date(at);
+    if (key && Number.isNaN(key.getTime())) return null;
+    return { key, code };
   } catch {
     return null;
   }
 }
 
+
+@Resolver(() => DossierConnection)
+export class DossierConnectionResolver {
+  @FieldResolver(() => Int, { description: 'How many dossiers the filter matches, across all pages (counted only when asked).' })
+  totalCount(@Root() c: DossierConnection, @Ctx() _ctx: unknown): Promise<number> {
+    return c.count();
+  }
+}

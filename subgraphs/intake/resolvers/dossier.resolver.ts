@@ -11,7 +11,16 @@ import { Procedure } from '../entities/procedure.entity';
 import { ProcessingRef } from '../entities/processing.interface';
 import { Rating } from '../entities/rating.entity';
 import type { IntakeLoaders } from '../loaders';
+import { Deadline, deadlineOf } from './deadline';
 import { DossierConnection, decodeCursor, encodeCursor, MAX_PAGE } from './dossier.connection';
+import { applyFilter, DossierFilter, DossierOrder } from './dossier.filter';
+import { DossierEvent } from '../entities/dossier-event.entity';
+
+const ORDERS: Record<DossierOrder, { key: string; direction: 'ASC' | 'DESC'; value: (d: Dossier) => Date | null }> = {
+  RECEIVED_AT_DESC: { key: 'd.receivedAt', direction: 'DESC', value: (d) => d.receivedAt },
+  RECEIVED_AT_ASC: { key: 'd.receivedAt', direction: 'ASC', value: (d) => d.receivedAt },
+  DUE_AT_ASC: { key: "COALESCE(d.dueAt, 'infinity')", direction: 'ASC', value: (d) => d.dueAt },
+};
 
 type Ctx = RequestContext<IntakeLoaders>;
 
@@ -33,34 +42,47 @@ export class DossierResolver {
     return row && guard(ctx, row.scope) && row;
   }
 
-  @Query(() => DossierConnection, { description: `Dossiers, newest received first; at most ${MAX_PAGE} a page.` })
+  @Query(() => DossierConnection, {
+    description:
+      `Dossiers the caller may see, filtered and ordered; at most ${MAX_PAGE} a page. Officers see their ` +
+      "department's, citizens their own; report builders and services see them masked.",
+  })
   async dossiers(
+    @Arg('filter', () => DossierFilter, { nullable: true }) filter: DossierFilter | null,
     @Arg('first', () => Int, { defaultValue: 20 }) first: number,
     @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('orderBy', () => DossierOrder, { defaultValue: DossierOrder.RECEIVED_AT_DESC }) orderBy: DossierOrder,
     @Ctx() ctx: Ctx,
   ): Promise<DossierConnection> {
     if (first < 1 || first > MAX_PAGE) throw badUserInput(`first must be between 1 and ${MAX_PAGE}`, { field: 'first' });
     const who = ctx.identity;
     if (who.role === 'ANONYMOUS') throw forbidden('sign in to list dossiers');
-    const query = ctx.db
-      .getRepository(Dossier)
-      .createQueryBuilder('d')
-      .orderBy('d.receivedAt', 'DESC')
-      .addOrderBy('d.code', 'DESC')
-      .limit(first + 1);
+    const now = new Date();
+    const base = () => {
+      const q = ctx.db.getRepository(Dossier).createQueryBuilder('d');
+      if (who.role === 'DEPARTMENT_OFFICER') q.andWhere('d.department = :department', { department: who.department });
+      if (who.role === 'CITIZEN') q.andWhere('d.applicant.idNumber = :citizenId', { citizenId: who.citizenId });
+      applyFilter(q, filter, now);
+      return q;
+    };
+    const sort = ORDERS[orderBy];
+    const query = base().orderBy(sort.key, sort.direction).addOrderBy('d.code', sort.direction).limit(first + 1);
     if (after != null) {
-      const cursor = decodeCursor(after);
-      if (!cursor) throw badUserInput('after is not a cursor from this list', { field: 'after' });
-      query.andWhere('(d.receivedAt, d.code) < (:at, :code)', { at: cursor.receivedAt, code: cursor.code });
+      const cursor = decodeCursor(after, orderBy);
+      if (!cursor) throw badUserInput('after is not a cursor from this list and order', { field: 'after' });
+      query.andWhere(`(${sort.key}, d.code) ${sort.direction === 'DESC' ? '<' : '>'} (:cKey, :cCode)`, {
+        cKey: cursor.key ?? 'infinity',
+        cCode: cursor.code,
+      });
     }
-    if (who.role === 'DEPARTMENT_OFFICER') query.andWhere('d.department = :department', { department: who.department });
-    if (who.role === 'CITIZEN') query.andWhere('d.applicant.idNumber = :citizenId', { citizenId: who.citizenId });
     const rows = await query.getMany();
     const page = rows.slice(0, first);
     rows.forEach((d) => ctx.loaders.dossier.prime(d.code, d));
+    const cursorOf = (d: Dossier) => encodeCursor(orderBy, sort.value(d), d.code);
     return Object.assign(new DossierConnection(), {
-      edges: page.map((node) => ({ node, cursor: encodeCursor(node) })),
-      pageInfo: { hasNextPage: rows.length > first, endCursor: page.length ? encodeCursor(page[page.length - 1]) : null },
+      edges: page.map((node) => ({ node, cursor: cursorOf(node) })),
+      pageInfo: { hasNextPage: rows.length > first, endCursor: page.length ? cursorOf(page[page.length - 1]) : null },
+      count: () => base().getCount(),
     });
   }
 
@@ -89,6 +111,20 @@ export class DossierResolver {
     const type = processingTypeFor(d.processingSystem);
     if (type !== ONE_STOP_PROCESSING) return { __typename: type, dossierCode: d.code };
     return ctx.loaders.processing.load(d.code);
+  }
+
+  @FieldResolver(() => [DossierEvent], {
+    description:
+      'Everything that happened to the dossier, in time order, in every system: the register\'s own steps and what ' +
+      'the processing system and postal reported through their hand-overs; `system` names where each came from.',
+  })
+  timeline(@Root() d: Dossier, @Ctx() ctx: Ctx): Promise<DossierEvent[]> {
+    return ctx.loaders.events.load(d.code);
+  }
+
+  @FieldResolver(() => Deadline, { description: 'Where the dossier stands against its deadline, in working hours.' })
+  deadline(@Root() d: Dossier, @Arg('at', () => Date, { nullable: true, description: 'As of this instant; now when omitted.' }) at: Date | null): Deadline {
+    return deadlineOf(d, at ?? new Date());
   }
 
   @FieldResolver(() => Rating, { nullable: true, description: "The applicant's rating of the service, if any." })
