@@ -97,7 +97,7 @@ export class LifecycleResolver {
     if (closure) throw conflict(`the counters are closed from ${closure.from} to ${closure.to}: ${closure.reason}`, { field: 'channel' });
 
     const dossier = await ctx.db.transaction((m) =>
-      onceFor(m, ctx.identity, key, 'receiveDossier', { ...input, applicant, receivedAt: receivedAt.toISOString() }, async () => {
+      onceFor(m, ctx.identity, key, 'receiveDossier', { ...input, applicant, receivedAt: input.receivedAt?.toISOString() ?? null }, async () => {
         const procedure = await m.getRepository(Procedure).findOne({ where: { code: input.procedureCode }, relations: { department: true } });
         if (!procedure) throw bad('procedureCode', `no procedure ${input.procedureCode} in the catalogue`);
         const department: Department = procedure.department;

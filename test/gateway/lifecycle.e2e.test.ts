@@ -1,0 +1,170 @@
+import type { Identity } from '../../subgraphs/kit/identity';
+import { startPrivateSystem, TestSystem } from '../support/system';
+
+const STAFF: Identity = { subject: 'counter-3', role: 'CENTRE_STAFF' };
+const officer = (department: string): Identity => ({ subject: `officer-${department}`, role: 'DEPARTMENT_OFFICER', department });
+const POST: Identity = { subject: 'vnpost', role: 'SERVICE' };
+
+const RECEIVE = `mutation($input: ReceiveDossierInput!, $key: String) { receiveDossier(input: $input, idempotencyKey: $key) {
+  code channel receivedAt dueAt department { code } processing { __typename status } } }`;
+const VIEW = `query($code: String!) { dossier(code: $code) {
+  code returnedAt returnChannel withdrawnAt
+  processing { __typename status decision dueAt history { status } }
+  shipments { trackingNumber direction status }
+  timeline { at system type detail }
+  deadline { dueAt workingHoursLeft overdueByWorkingHours pausedWorkingHours paused finished }
+} }`;
+
+describe('a dossier\'s life across the systems, through the gateway', () => {
+  let system: TestSystem;
+  let close: () => Promise<void>;
+  beforeAll(async () => {
+    ({ system, close } = await startPrivateSystem('lifecycle'));
+  });
+  afterAll(() => close?.());
+
+  const settle = async () => {
+    for (let i = 0; i < 3; i++) {
+      for (const s of Object.values(system.subgraphs)) expect(await s.server.outbox.idle()).toBe(true);
+    }
+  };
+  const ok = async (query: string, variables: Record<string, unknown>, as: Identity) => {
+    const res = await system.query(query, variables, as);
+    expect(res.errors).toBeUndefined();
+    return res.data;
+  };
+  const receive = async (procedureCode: string, channel: string, key?: string) =>
+    (await ok(RECEIVE, {
+      key,
+      input: { procedureCode, channel, applicant: { fullName: 'Bùi Đức Trung', idNumber: '056080001234', phone: '0905123456', address: 'Số 1 Trần Phú, phường Lộc Thọ, thành phố Nha Trang, tỉnh Khánh Hòa' } },
+    }, STAFF)).receiveDossier;
+  const view = async (code: string) => (await ok(VIEW, { code }, STAFF)).dossier;
+  const step = async (mutation: string, code: string, as: Identity, extra = '') =>
+    system.query(`mutation($code: String!) { ${mutation}(dossierCode: $code${extra}) { status dueAt } }`, { code }, as);
+
+  it('when a transport dossier comes in online and goes through a supplement wait and an approval to a postal return, then every system agrees and the timeline tells it in order', async () => {
+    const d = await receive('1.002820', 'ONLINE');
+    expect(d.code).toMatch(/^000\.00\.16\.H56-\d{6}-\d{4}$/);
+    expect(d.processing.__typename).toBe('TransportProcessing');
+    await settle();
+    const ofc = officer('SGTVT');
+    expect((await step('transportStartProcessing', d.code, ofc)).data.transportStartProcessing.status).toBe('PROCESSING');
+    expect((await step('transportRequestSupplement', d.code, ofc, ', note: "Bản sao giấy phép lái xe cũ"')).errors).toBeUndefined();
+    await settle();
+    const waiting = await view(d.code);
+    expect(waiting.deadline).toMatchObject({ paused: true, finished: false });
+    await new Promise((r) => setTimeout(r, 50));
+    const received = await step('transportReceiveSupplement', d.code, ofc);
+    expect(received.errors).toBeUndefined();
+    const decided = await system.query(
+      `mutation($code: String!) { transportDecide(dossierCode: $code, decision: APPROVED, detail: { kind: "DRIVING_LICENCE", number: "056200012345" }) { status decision transportLicence { number } } }`,
+      { code: d.code }, ofc,
+    );
+    expect(decided.errors).toBeUndefined();
+    expect(decided.data.transportDecide).toMatchObject({ status: 'RELEASING', decision: 'APPROVED', transportLicence: { number: '056200012345' } });
+    await settle();
+    const ret = await ok(`mutation($code: String!) { returnResult(dossierCode: $code, channel: POSTAL) { returnChannel } }`, { code: d.code }, STAFF);
+    expect(ret.returnResult.returnChannel).toBe('POSTAL');
+    await settle();
+    const after = await view(d.code);
+    expect(after.processing).toMatchObject({ status: 'DONE', decision: 'APPROVED' });
+    expect(after.processing.history.map((h: any) => h.status)).toEqual(['NEW', 'PROCESSING', 'WAITING', 'PROCESSING', 'RELEASING', 'DONE']);
+    expect(after.shipments).toEqual([expect.objectContaining({ direction: 'OUTBOUND', status: 'ACCEPTED' })]);
+    const item = after.shipments[0].trackingNumber;
+    for (const status of ['IN_TRANSIT', 'OUT_FOR_DELIVERY', 'DELIVERED']) {
+      await ok(`mutation($t: String!, $s: ShipmentStatus!) { recordShipmentEvent(trackingNumber: $t, status: $s) { status } }`, { t: item, s: status }, POST);
+    }
+    await settle();
+    const final = await view(d.code);
+    expect(final.timeline.map((e: any) => `${e.system}:${e.type}`)).toEqual([
+      'intake:RECEIVED', 'intake:HANDED_OVER', 'transport:PROCESSING_STARTED', 'transport:SUPPLEMENT_REQUESTED',
+      'transport:SUPPLEMENT_RECEIVED', 'transport:DECIDED', 'intake:RESULT_RETURNED', 'postal:SHIPMENT_ACCEPTED',
+      'postal:SHIPMENT_IN_TRANSIT', 'postal:SHIPMENT_OUT_FOR_DELIVERY', 'postal:SHIPMENT_DELIVERED',
+    ]);
+    const times = final.timeline.map((e: any) => Date.parse(e.at));
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+    expect(final.deadline.finished).toBe(true);
+  });
+
+  it.each([
+    ['police', '1.003930', 'CAT', 'police', 'DIRECT'],
+    ['industry-trade', '2.000176', 'SCT', 'industryTrade', 'POSTAL'],
+    ['one-stop', '2.000488', 'STP', 'oneStop', 'ONLINE'],
+  ])('when a %s dossier is received and decided, then the register learns the decision and returns it at the counter', async (_name, procedure, department, prefix, channel) => {
+    const d = await receive(procedure, channel);
+    await settle();
+    const ofc = officer(department);
+    expect((await step(`${prefix}StartProcessing`, d.code, ofc)).errors).toBeUndefined();
+    const decided = await system.query(`mutation($code: String!) { ${prefix}Decide(dossierCode: $code, decision: REJECTED) { status } }`, { code: d.code }, ofc);
+    expect(decided.errors).toBeUndefined();
+    await settle();
+    await ok(`mutation($code: String!) { returnResult(dossierCode: $code, channel: DIRECT) { code } }`, { code: d.code }, STAFF);
+    await settle();
+    const after = await view(d.code);
+    expect(after.processing).toMatchObject({ status: 'DONE', decision: 'REJECTED' });
+    expect(after.returnChannel).toBe('DIRECT');
+  });
+
+  it('when a step does not follow the status table, then it is CONFLICT naming the current status and nothing changes', async () => {
+    const d = await receive('1.003930', 'ONLINE');
+    await settle();
+    const res = await step('policeDecide', d.code, officer('CAT'), ', decision: APPROVED');
+    expect(res.errors[0].extensions).toMatchObject({ code: 'CONFLICT', currentStatus: 'NEW' });
+    expect(res.errors[0].message).toContain('NEW');
+    const ret = await system.query(`mutation($code: String!) { returnResult(dossierCode: $code, channel: DIRECT) { code } }`, { code: d.code }, STAFF);
+    expect(ret.errors[0].extensions.code).toBe('CONFLICT');
+    expect((await view(d.code)).processing.status).toBe('NEW');
+  });
+
+  it('when another department\'s officer or centre staff try a department step, then it is FORBIDDEN', async () => {
+    const d = await receive('1.003930', 'ONLINE');
+    await settle();
+    expect((await step('policeStartProcessing', d.code, officer('SGTVT'))).errors[0].extensions.code).toBe('FORBIDDEN');
+    expect((await step('policeStartProcessing', d.code, STAFF)).errors[0].extensions.code).toBe('FORBIDDEN');
+    expect((await view(d.code)).processing.status).toBe('NEW');
+  });
+
+  it('when a dossier is withdrawn, then its department system cancels it and the timeline says so', async () => {
+    const d = await receive('2.000176', 'ONLINE');
+    await settle();
+    await ok(`mutation($code: String!) { withdrawDossier(dossierCode: $code) { withdrawnAt } }`, { code: d.code }, STAFF);
+    await settle();
+    const after = await view(d.code);
+    expect(after.processing.status).toBe('CANCELLED');
+    expect(after.timeline.map((e: any) => e.type)).toContain('WITHDRAWN');
+  });
+
+  it('when the same idempotency key is sent twice with the same input, then one dossier exists; with another input, CONFLICT', async () => {
+    const key = `test-key-${Date.now()}`;
+    const first = await receive('1.002856', 'ONLINE', key);
+    const again = await receive('1.002856', 'ONLINE', key);
+    expect(again.code).toBe(first.code);
+    const other = await system.query(RECEIVE, {
+      key,
+      input: { procedureCode: '1.002861', channel: 'ONLINE', applicant: { fullName: 'Bùi Đức Trung', idNumber: '056080001234' } },
+    }, STAFF);
+    expect(other.errors[0].extensions.code).toBe('CONFLICT');
+  });
+
+  it('when counter intake is attempted during the April 2020 closure, then it is refused', async () => {
+    const res = await system.query(RECEIVE, {
+      input: { procedureCode: '1.002820', channel: 'DIRECT', receivedAt: '2020-04-10T09:00:00+07:00', applicant: { fullName: 'Lê Văn Tám', idNumber: '056080009999' } },
+    }, STAFF);
+    expect(res.errors[0].extensions.code).toBe('CONFLICT');
+    const online = await system.query(RECEIVE, {
+      input: { procedureCode: '1.002820', channel: 'ONLINE', receivedAt: '2020-04-10T09:00:00+07:00', applicant: { fullName: 'Lê Văn Tám', idNumber: '056080009999' } },
+    }, STAFF);
+    expect(online.errors).toBeUndefined();
+    expect(online.data.receiveDossier.dueAt).toBe('2020-04-17T09:00:00+07:00');
+  });
+
+  it('when a citizen rates their dossier dissatisfied without a reason, then BAD_USER_INPUT names reason; with one, it is stored once', async () => {
+    const d = await receive('2.000488', 'DIRECT');
+    const me: Identity = { subject: 'citizen', role: 'CITIZEN', citizenId: '056080001234' };
+    const rate = (reason: string | null) =>
+      system.query(`mutation($code: String!, $r: String) { rateService(dossierCode: $code, level: DISSATISFIED, reason: $r) { level reason } }`, { code: d.code, r: reason }, me);
+    expect((await rate(null)).errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reason' });
+    expect((await rate('Phải chờ lâu')).data.rateService.level).toBe('DISSATISFIED');
+    expect((await rate('Lần nữa')).errors[0].extensions.code).toBe('CONFLICT');
+  });
+});
