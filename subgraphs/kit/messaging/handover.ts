@@ -56,9 +56,20 @@ export function handoverRoute(
       o.afterApply();
       res.json({ ok: true });
     } catch (e) {
-      const rejected = e instanceof RejectedMessage;
-      o.log.error({ type: message.type, source: message.source, reason: rejected ? (e as Error).message : (e as Error).name }, 'hand-over not applied');
-      res.status(rejected ? 422 : 500).json({ error: 'not applied' });
+      // A message that cannot apply to the state here (a withdrawal crossing a decision) would block its
+      // dossier's queue for ever: it is acknowledged as rejected, logged, and left to reconciliation.
+      const code = (e as { extensions?: { code?: string } }).extensions?.code;
+      if (e instanceof RejectedMessage || code === 'CONFLICT' || code === 'NOT_FOUND') {
+        await o.db.query(
+          `INSERT INTO inbox_message (message_id, source, type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+          [message.id, message.source, `${message.type}:REJECTED`.slice(0, 32)],
+        );
+        o.log.warn({ type: message.type, source: message.source, dossierCode: message.dossierCode, reason: (e as Error).message }, 'hand-over rejected');
+        res.json({ ok: false, rejected: (e as Error).message });
+        return;
+      }
+      o.log.error({ type: message.type, source: message.source, reason: (e as Error).name }, 'hand-over not applied; the sender will retry');
+      res.status(500).json({ error: 'not applied' });
     }
   });
 }

@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import { devHandoverSecret } from '../../subgraphs/kit/config';
+import type { Identity } from '../../subgraphs/kit/identity';
+import { signRequest } from '../../subgraphs/kit/signing';
+import { startPrivateSystem, startSubgraph, TestSystem } from '../support/system';
+
+const STAFF: Identity = { subject: 'counter-1', role: 'CENTRE_STAFF' };
+
+describe('hand-overs between systems', () => {
+  let system: TestSystem;
+  let close: () => Promise<void>;
+  beforeAll(async () => {
+    ({ system, close } = await startPrivateSystem('handover'));
+  });
+  afterAll(() => close?.());
+
+  const receive = (i: number) =>
+    system.query(
+      `mutation($input: ReceiveDossierInput!) { receiveDossier(input: $input) { code } }`,
+      { input: { procedureCode: '1.002820', channel: 'ONLINE', applicant: { fullName: `Nguyễn Văn Thử ${'A'.repeat(1 + (i % 3))}`, idNumber: `0560${String(90000000 + i)}` } } },
+      STAFF,
+    );
+
+  it('when the transport system is down while 100 dossiers are received for it, then after it restarts all 100 arrive, none twice, with no one touching anything', async () => {
+    const transport = system.subgraphs.transport;
+    const port = Number(new URL(transport.url).port);
+    await transport.server.close();
+
+    const codes: string[] = [];
+    for (let i = 0; i < 100; i++) {
+      const res = await receive(i);
+      expect(res.errors).toBeUndefined();
+      codes.push(res.data.receiveDossier.code);
+    }
+    await new Promise((r) => setTimeout(r, 1500));
+    const [{ waiting }] = await system.subgraphs.intake.server.db.query(
+      `SELECT count(*)::int AS waiting FROM outbox_message WHERE destination = 'transport' AND delivered_at IS NULL AND dossier_code = ANY($1)`, [codes]);
+    expect(waiting).toBe(100);
+
+    system.subgraphs.transport = await startSubgraph('transport', system.urls.transport, undefined, system.peers, port);
+    expect(await system.subgraphs.intake.server.outbox.idle(60_000)).toBe(true);
+
+    const db = system.subgraphs.transport.server.db;
+    const [{ records }] = await db.query(`SELECT count(*)::int AS records FROM processing WHERE dossier_code = ANY($1)`, [codes]);
+    const twice = await db.query(
+      `SELECT dossier_code FROM status_change WHERE dossier_code = ANY($1) AND status = 'NEW' GROUP BY dossier_code HAVING count(*) > 1`, [codes]);
+    expect(records).toBe(100);
+    expect(twice).toEqual([]);
+  });
+
+  const deliver = (system_: TestSystem, to: string, message: Record<string, unknown>) => {
+    const body = JSON.stringify({ id: `intake:test-${randomUUID()}`, source: 'intake', ...message });
+    const send = () =>
+      fetch(`${system_.peers.urls[to]}/handover`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...signRequest(devHandoverSecret(to), { method: 'POST', path: '/handover', body, identity: { subject: 'intake', role: 'SERVICE' }, requestId: randomUUID() }),
+        },
+        body,
+      });
+    return send;
+  };
+
+  it('when the same message is delivered twice (applied, but the acknowledgement lost), then the second changes nothing', async () => {
+    const db = system.subgraphs.police.server.db;
+    const [{ code }] = await db.query(`SELECT dossier_code AS code FROM processing WHERE status = 'NEW' ORDER BY dossier_code LIMIT 1`);
+    const send = deliver(system, 'police', { type: 'WITHDRAWN', dossierCode: code, payload: { at: new Date().toISOString() } });
+    const changes = async () => (await db.query(`SELECT count(*)::int AS n FROM status_change WHERE dossier_code = $1`, [code]))[0].n;
+    const before = await changes();
+    expect(((await (await send()).json()) as any).ok).toBe(true);
+    expect(await changes()).toBe(before + 1);
+    const second = await send();
+    expect(second.status).toBe(200);
+    expect(await changes()).toBe(before + 1);
+    expect((await db.query(`SELECT status FROM processing WHERE dossier_code = $1`, [code]))[0].status).toBe('CANCELLED');
+  });
+
+  it('when a message cannot apply (a withdrawal crossing a decision), then it is acknowledged as rejected and changes nothing, so it blocks no queue', async () => {
+    const db = system.subgraphs.police.server.db;
+    const [{ code }] = await db.query(`SELECT dossier_code AS code FROM processing WHERE status = 'DONE' ORDER BY dossier_code LIMIT 1`);
+    const res = await deliver(system, 'police', { type: 'WITHDRAWN', dossierCode: code, payload: { at: new Date().toISOString() } })();
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as any).ok).toBe(false);
+    expect((await db.query(`SELECT status FROM processing WHERE dossier_code = $1`, [code]))[0].status).toBe('DONE');
+  });
+
+  it('when a hand-over is not signed by a known system, then it is refused', async () => {
+    const body = JSON.stringify({ id: 'x:1', source: 'intake', type: 'HANDOVER', dossierCode: '000.00.16.H56-200401-0001', payload: {} });
+    const unsigned = await fetch(`${system.peers.urls.transport}/handover`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(unsigned.status).toBe(403);
+    const wrongKey = await fetch(`${system.peers.urls.transport}/handover`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...signRequest(devHandoverSecret('police'), { method: 'POST', path: '/handover', body, identity: { subject: 'intake', role: 'SERVICE' }, requestId: randomUUID() }) },
+      body,
+    });
+    expect(wrongKey.status).toBe(403);
+  });
+});
