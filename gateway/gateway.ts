@@ -3,6 +3,9 @@ import { join } from 'node:path';
 process.env.APOLLO_TELEMETRY_DISABLED = '1';
 import { ApolloGateway, GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
+import type { FetcherResponse } from '@apollo/utils.fetcher';
+import { GraphQLError } from 'graphql';
+import { CLIENT_CODES } from '../subgraphs/kit/errors';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
@@ -59,6 +62,20 @@ class SubgraphSource extends RemoteGraphQLDataSource<GatewayContext> {
       requestId: context?.requestId ?? requestIdOf(undefined),
     });
     for (const [k, v] of Object.entries(headers)) http.headers.set(k, v);
+  }
+
+  /**
+   * A subgraph refuses bad variables (a malformed DateTime) with HTTP 400 and a coded error it wrote for
+   * the client: pass that on instead of an opaque failure. Anything else stays masked.
+   */
+  override async errorFromResponse(response: FetcherResponse): Promise<GraphQLError> {
+    const body = (await response.clone().json().catch(() => null)) as { errors?: { message?: string; extensions?: { code?: string; field?: string } }[] } | null;
+    const first = body?.errors?.[0];
+    const code = first?.extensions?.code;
+    if (first?.message && code && CLIENT_CODES.has(code)) {
+      return new GraphQLError(first.message, { extensions: { code, ...(first.extensions?.field ? { field: first.extensions.field } : {}) } });
+    }
+    return super.errorFromResponse(response);
   }
 }
 
