@@ -36,6 +36,40 @@ export async function recordEvent(m: EntityManager, item: Shipment, status: S, a
 }
 
 export const postalHandlers: Record<string, Handler> = {
+  /** The centre registered a dossier that came by post: the item is delivered, and now belongs to the dossier. */
+  async INBOUND_RECEIVED(m, msg) {
+    const p = msg.payload;
+    const at = new Date(p.at);
+    const repo = m.getRepository(Shipment);
+    const existing = await repo.findOne({ where: { trackingNumber: p.trackingNumber }, lock: { mode: 'pessimistic_write' } });
+    if (existing) {
+      await repo.update({ trackingNumber: p.trackingNumber }, { dossierCode: msg.dossierCode, departmentCode: p.departmentCode, applicantIdNumber: p.applicantIdNumber });
+      if (existing.status !== S.DELIVERED) await recordEvent(m, Object.assign(existing, { dossierCode: msg.dossierCode }), S.DELIVERED, at, null);
+      return;
+    }
+    const item = repo.create({
+      trackingNumber: p.trackingNumber,
+      dossierCode: msg.dossierCode,
+      direction: ShipmentDirection.INBOUND,
+      status: S.DELIVERED,
+      recipientName: 'Trung tâm Phục vụ hành chính công tỉnh',
+      address: p.address,
+      phone: p.phone ?? null,
+      postedAt: at,
+      deliveredAt: at,
+      departmentCode: p.departmentCode ?? null,
+      applicantIdNumber: p.applicantIdNumber ?? null,
+    });
+    await repo.insert(item);
+    await m.getRepository(ShipmentEvent).insert({ shipment: { trackingNumber: item.trackingNumber } as Shipment, status: S.DELIVERED, at, location: null });
+    await enqueue(m, [{
+      destination: 'intake',
+      dossierCode: item.dossierCode,
+      type: 'SHIPMENT',
+      payload: { trackingNumber: item.trackingNumber, direction: item.direction, status: S.DELIVERED, at: at.toISOString(), location: null },
+    }]);
+  },
+
   /** The centre hands a result to the post: a new outbound item, accepted at the centre's counter. */
   async OUTBOUND(m, msg) {
     const p = msg.payload;

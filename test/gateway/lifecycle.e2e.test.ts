@@ -158,6 +158,32 @@ describe('a dossier\'s life across the systems, through the gateway', () => {
     expect(online.data.receiveDossier.dueAt).toBe('2020-04-17T09:00:00+07:00');
   });
 
+  it('when a dossier arrives by post with its item number, then postal files the item under the dossier, delivered', async () => {
+    const res = await system.query(RECEIVE, {
+      input: { procedureCode: '2.000648', channel: 'POSTAL', inboundTrackingNumber: 'RE123456785VN', applicant: { fullName: 'Trần Thị Bưu', idNumber: '056180004321', address: 'Số 5 Yersin, thành phố Nha Trang, tỉnh Khánh Hòa' } },
+    }, STAFF);
+    expect(res.errors).toBeUndefined();
+    await settle();
+    const d = await view(res.data.receiveDossier.code);
+    expect(d.shipments).toEqual([{ trackingNumber: 'RE123456785VN', direction: 'INBOUND', status: 'DELIVERED' }]);
+    expect(d.timeline.map((e: any) => `${e.system}:${e.type}`)).toContain('postal:SHIPMENT_DELIVERED');
+  });
+
+  it.each([
+    [{ procedureCode: '9.999999' }, 'procedureCode'],
+    [{ applicant: { fullName: 'Lê Văn A', idNumber: '12345' } }, 'applicant.idNumber'],
+    [{ applicant: { fullName: '   ', idNumber: '056080001234' } }, 'applicant.fullName'],
+    [{ receivedAt: '2099-01-01T08:00:00+07:00' }, 'receivedAt'],
+    [{ channel: 'ONLINE', inboundTrackingNumber: 'RE123456785VN' }, 'inboundTrackingNumber'],
+  ])('when receiveDossier gets %p, then BAD_USER_INPUT names %s and nothing is stored', async (change, field) => {
+    const [{ n: before }] = await system.subgraphs.intake.server.db.query('SELECT count(*)::int AS n FROM dossier');
+    const input = { procedureCode: '1.002820', channel: 'ONLINE', applicant: { fullName: 'Lê Văn A', idNumber: '056080001234' }, ...change };
+    const res = await system.query(RECEIVE, { input }, STAFF);
+    expect(res.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
+    const [{ n: after }] = await system.subgraphs.intake.server.db.query('SELECT count(*)::int AS n FROM dossier');
+    expect(after).toBe(before);
+  });
+
   it('when a citizen rates their dossier dissatisfied without a reason, then BAD_USER_INPUT names reason; with one, it is stored once', async () => {
     const d = await receive('2.000488', 'DIRECT');
     const me: Identity = { subject: 'citizen', role: 'CITIZEN', citizenId: '056080001234' };

@@ -6,6 +6,7 @@ import { ProcessingStatus } from '../../kit/department/processing-status';
 import { StatusChange } from '../../kit/department/status-change.entity';
 import { badUserInput, conflict, forbidden, notFound } from '../../kit/errors';
 import { isDossierCode } from '../../kit/dossier-code';
+import { isTrackingNumber } from '../../postal/tracking-number';
 import type { Identity } from '../../kit/identity';
 import { onceFor } from '../../kit/messaging/idempotency';
 import { enqueue } from '../../kit/messaging/outbox';
@@ -51,6 +52,9 @@ export class ReceiveDossierInput {
 
   @Field(() => ApplicantInput)
   applicant: ApplicantInput;
+
+  @Field(() => String, { nullable: true, description: 'For the POSTAL channel: the item that brought the dossier (S10 number).' })
+  inboundTrackingNumber?: string | null;
 }
 
 const bad = (field: string, message: string) => badUserInput(`${field}: ${message}`, { field });
@@ -93,6 +97,10 @@ export class LifecycleResolver {
     const receivedAt = input.receivedAt ?? now;
     if (receivedAt.getTime() > now.getTime() + 60_000) throw bad('receivedAt', 'cannot be in the future');
     if (receivedAt < new Date('2019-01-01T00:00:00+07:00')) throw bad('receivedAt', 'is before the calendar the centre keeps');
+    const inbound = input.inboundTrackingNumber ?? null;
+    if (inbound !== null && (input.channel !== Channel.POSTAL || !isTrackingNumber(inbound))) {
+      throw bad('inboundTrackingNumber', 'a valid S10 item number, for the POSTAL channel only');
+    }
     const closure = input.channel === Channel.DIRECT ? counterClosure(localDate(receivedAt)) : undefined;
     if (closure) throw conflict(`the counters are closed from ${closure.from} to ${closure.to}: ${closure.reason}`, { field: 'channel' });
 
@@ -139,6 +147,22 @@ export class LifecycleResolver {
             departmentCode: department.code, applicantIdNumber: applicant.idNumber,
           });
           await m.getRepository(StatusChange).insert({ dossierCode: code, status: ProcessingStatus.NEW, at: now, officer: null, note: null });
+        }
+        if (inbound) {
+          await enqueue(m, [{
+            destination: 'postal',
+            dossierCode: code,
+            type: 'INBOUND_RECEIVED',
+            payload: {
+              trackingNumber: inbound,
+              at: receivedAt.toISOString(),
+              senderName: applicant.fullName,
+              address: applicant.address ?? '',
+              phone: applicant.phone,
+              departmentCode: department.code,
+              applicantIdNumber: applicant.idNumber,
+            },
+          }]);
         }
         ctx.audit.write({ dossierCode: code, departmentCode: department.code, applicantIdNumber: applicant.idNumber }, 'fullName', 'idNumber', 'phone', 'address');
         const created = await m.getRepository(Dossier).findOneByOrFail({ code });
