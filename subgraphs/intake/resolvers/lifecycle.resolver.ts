@@ -284,7 +284,7 @@ export class LifecycleResolver {
         if (d.processingSystem) {
           await enqueue(m, [{ destination: d.processingSystem, dossierCode, type, payload: { at: at.toISOString(), channel: detail } }]);
         } else {
-          await m.getRepository(OneStopProcessing).update({ dossierCode }, { status });
+          await m.getRepository(OneStopProcessing).update({ dossierCode }, { status, ...(step === 'withdraw' ? { withdrawnAt: at } : {}) });
           await m.getRepository(StatusChange).insert({ dossierCode, status, at, officer: ctx.identity.subject, note: null });
         }
         return { result: d, ref: dossierCode };

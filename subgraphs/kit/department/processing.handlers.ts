@@ -36,6 +36,7 @@ export function departmentHandlers<T extends ProcessingRecord>(entity: ClassType
     if (!row) throw new RejectedMessage(`no dossier ${msg.dossierCode} here`);
     const at = new Date(msg.payload.at);
     row.status = nextStatus(msg.dossierCode, row.status, s);
+    if (s === 'withdraw') row.withdrawnAt = at;
     await repo.save(row);
     await m.getRepository(StatusChange).insert({ dossierCode: row.dossierCode, status: row.status, at, officer: null, note: null });
   };

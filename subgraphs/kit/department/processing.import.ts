@@ -31,6 +31,7 @@ export async function importProcessing<T extends ProcessingRecord>(
         decidedAt: decided?.at ?? null,
         updatedAt: steps[steps.length - 1].at,
         departmentCode: h.departmentCode,
+        withdrawnAt: eventOf(h, 'WITHDRAWN')?.at ?? null,
         applicantIdNumber: h.applicant.idNumber,
         ...(decided?.detail ? detail(decided.detail) : {}),
       } as Partial<T>;

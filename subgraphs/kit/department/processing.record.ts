@@ -9,6 +9,8 @@ import { StatusChange } from './status-change.entity';
  */
 @ObjectType()
 @Index(['status'])
+@Index(['departmentCode', 'receivedAt'])
+@Index(['departmentCode', 'decidedAt'])
 export abstract class ProcessingRecord {
   @Field({ description: 'The dossier this record processes.' })
   @PrimaryColumn({ type: 'varchar', length: 40 })
@@ -41,6 +43,10 @@ export abstract class ProcessingRecord {
   @Field(() => Date, { nullable: true })
   @Column({ type: 'timestamptz', nullable: true })
   decidedAt: Date | null;
+
+  /** When the applicant withdrew it, as the centre handed it over. */
+  @Column({ type: 'timestamptz', nullable: true })
+  withdrawnAt: Date | null;
 
   /** The department that owns the dossier: who may see it. */
   @Column({ type: 'varchar', length: 16, nullable: true })
