@@ -45,3 +45,8 @@ export function processingTypeFor(system: string | null | undefined): string {
 
 export const envPrefix = (name: string) => name.replace(/-/g, '_').toUpperCase();
 export const databaseName = (name: string) => `motcua_${name.replace(/-/g, '_')}`;
+
+/** The report type of a department's system: TransportDepartmentReport…, OneStopDepartmentReport for the centre's. */
+export function reportTypeFor(system: string | null | undefined): string {
+  return processingTypeFor(system).replace(/Processing$/, 'DepartmentReport');
+}

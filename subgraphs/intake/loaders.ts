@@ -7,6 +7,7 @@ import { DossierEvent } from './entities/dossier-event.entity';
 import { OneStopProcessing } from './entities/one-stop-processing.entity';
 import { Procedure } from './entities/procedure.entity';
 import { Rating } from './entities/rating.entity';
+import { registerFiguresLoader } from './report/report.data';
 
 export function createIntakeLoaders(db: DataSource) {
   return {
@@ -17,6 +18,7 @@ export function createIntakeLoaders(db: DataSource) {
     history: groupLoader(db, StatusChange, 'dossierCode', 'at'),
     rating: rowLoader(db, Rating, 'dossier', 'dossierCode'),
     events: groupLoader(db, DossierEvent, 'dossierCode', 'at'),
+    register: registerFiguresLoader(db),
   };
 }
 

@@ -20,6 +20,8 @@ import { migrations } from './migrations';
 import { AuditQueryResolver } from './resolvers/audit.resolver';
 import { DepartmentResolver } from './resolvers/department.resolver';
 import { LifecycleResolver } from './resolvers/lifecycle.resolver';
+import { departmentPart, reportReferences, ReportResolver } from './report/report.resolver';
+import { DEPARTMENT_REPORT_STUBS, DEPARTMENT_REPORT_TYPE_NAMES, OneStopDepartmentReport } from './report/report.types';
 import { ReceiptResolver } from './resolvers/receipt.resolver';
 import { DossierConnectionResolver } from './resolvers/dossier.connection';
 import { DossierResolver } from './resolvers/dossier.resolver';
@@ -43,10 +45,16 @@ const intake: SubgraphModule<IntakeLoaders> = {
     }),
     ReceiptResolver,
     LifecycleResolver,
+    ReportResolver,
     AuditQueryResolver,
   ],
-  orphanedTypes: [OneStopProcessing, ...PROCESSING_STUBS],
-  referenceResolvers: { ...intakeReferences, ...processingReference(ONE_STOP_PROCESSING) },
+  orphanedTypes: [OneStopProcessing, ...PROCESSING_STUBS, OneStopDepartmentReport, ...DEPARTMENT_REPORT_STUBS],
+  referenceResolvers: {
+    ...intakeReferences,
+    ...processingReference(ONE_STOP_PROCESSING),
+    ...reportReferences,
+    ...Object.fromEntries(DEPARTMENT_REPORT_TYPE_NAMES.map((t) => [t, { __resolveReference: (ref: { id: string }, ctx: any) => departmentPart(ref.id, ctx) }])),
+  },
   handlers: intakeHandlers,
   createLoaders: createIntakeLoaders,
   importHistory: importIntakeHistory,

@@ -4,6 +4,7 @@ import { groupLoader, rowLoader } from '../loaders';
 import type { SubgraphModule } from '../subgraph';
 import { kitMigrations } from './migrations';
 import { importProcessing } from './processing.import';
+import { departmentReportLoader, departmentReportType } from '../report/department-report';
 import { departmentHandlers, reportToCentre } from './processing.handlers';
 import { processingReference, processingResolver, ProcessingLoaders } from './processing.resolver';
 import type { ProcessingRecord } from './processing.record';
@@ -25,6 +26,7 @@ export interface DepartmentDefinition<T extends ProcessingRecord> {
 
 /** A department subgraph: its processing entity on the kit's tables, resolvers and loaders. */
 export function defineDepartment<T extends ProcessingRecord>(d: DepartmentDefinition<T>): SubgraphModule<ProcessingLoaders<T>> {
+  const report = departmentReportType(d.typeName.replace(/Processing$/, 'DepartmentReport'));
   return {
     name: d.name,
     entities: [d.entity, StatusChange],
@@ -37,12 +39,14 @@ export function defineDepartment<T extends ProcessingRecord>(d: DepartmentDefini
       }),
     ],
     handlers: departmentHandlers(d.entity),
-    referenceResolvers: processingReference<T>(d.typeName),
+    orphanedTypes: [report.type],
+    referenceResolvers: { ...processingReference<T>(d.typeName), ...report.reference },
     importHistory: (db, data) =>
       importProcessing(db, d.entity, data.dossiers.filter((h) => h.processingSystem === d.name), d.detail),
     createLoaders: (db: DataSource) => ({
       processing: rowLoader(db, d.entity, 'dossierCode'),
       history: groupLoader(db, StatusChange, 'dossierCode', 'at'),
+      departmentReports: departmentReportLoader(db),
     }),
   };
 }

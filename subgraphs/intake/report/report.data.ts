@@ -1,0 +1,96 @@
+import DataLoader from 'dataloader';
+import type { DataSource } from 'typeorm';
+import { processingFigures, ProcessingFigures } from '../../kit/report/figures';
+import { Period, period, reportId } from '../../kit/report/period';
+import { reportTypeFor } from '../../registry';
+import { Department } from '../entities/department.entity';
+import type { RatingFigures, ReceivedFigures } from './report.types';
+
+export interface ReportScope {
+  from: string;
+  to: string;
+  departmentCode: string | null;
+}
+
+export const reportKey = (s: ReportScope) => `${s.departmentCode ?? '*'}|${s.from}|${s.to}`;
+
+export function parseReportKey(id: string): ReportScope | null {
+  const [dept, from, to] = id.split('|');
+  if (!dept || !/^\d{4}-\d{2}-\d{2}$/.test(from ?? '') || !/^\d{4}-\d{2}-\d{2}$/.test(to ?? '')) return null;
+  return { departmentCode: dept === '*' ? null : dept, from, to };
+}
+
+export interface DepartmentPart {
+  __typename: string;
+  id: string;
+  departmentCode: string;
+  department: Department;
+  received: ReceivedFigures;
+  /** Only for departments in the one-stop system, whose processing the register keeps. */
+  figures?: ProcessingFigures;
+}
+
+export interface RegisterFigures {
+  period: Period;
+  received: ReceivedFigures;
+  returnedByPost: number;
+  ratings: RatingFigures;
+  departments: DepartmentPart[];
+}
+
+const zero = (): ReceivedFigures => ({ total: 0, online: 0, direct: 0, postal: 0 });
+
+/** The register's part of a report: four statements, whatever the number of departments. */
+export async function registerFigures(db: DataSource, scope: ReportScope): Promise<RegisterFigures> {
+  const p = period(scope.from, scope.to);
+  const only = scope.departmentCode;
+  const departments = await db.getRepository(Department).find({ where: only ? { code: only } : {}, order: { code: 'ASC' } });
+  const codes = departments.map((d) => d.code);
+  const received: { department_code: string; channel: string; n: number }[] = await db.query(
+    `SELECT department_code, channel, count(*)::int AS n FROM dossier
+     WHERE received_at BETWEEN $1 AND $2 AND department_code = ANY($3) GROUP BY department_code, channel`,
+    [p.start, p.end, codes],
+  );
+  const [other] = await db.query(
+    `SELECT (SELECT count(*)::int FROM dossier WHERE return_channel = 'POSTAL' AND returned_at BETWEEN $1 AND $2 AND department_code = ANY($3)) AS by_post,
+            (SELECT count(*)::int FROM rating WHERE rated_at BETWEEN $1 AND $2) AS ratings,
+            (SELECT count(*)::int FROM rating WHERE rated_at BETWEEN $1 AND $2 AND level = 'VERY_SATISFIED') AS very,
+            (SELECT count(*)::int FROM rating WHERE rated_at BETWEEN $1 AND $2 AND level = 'SATISFIED') AS satisfied,
+            (SELECT count(*)::int FROM rating WHERE rated_at BETWEEN $1 AND $2 AND level = 'DISSATISFIED') AS dissatisfied`,
+    [p.start, p.end, codes],
+  );
+  const oneStop = departments.filter((d) => !d.system).map((d) => d.code);
+  const oneStopFigures = oneStop.length ? await processingFigures(db, p, oneStop) : new Map();
+  const byDept = new Map(codes.map((c) => [c, zero()]));
+  const total = zero();
+  for (const r of received) {
+    const f = byDept.get(r.department_code)!;
+    const channel = r.channel.toLowerCase() as 'online' | 'direct' | 'postal';
+    f[channel] += r.n;
+    f.total += r.n;
+    total[channel] += r.n;
+    total.total += r.n;
+  }
+  const parts = departments
+    .map((d) => ({
+      __typename: reportTypeFor(d.system),
+      id: reportId(d.code, scope.from, scope.to),
+      departmentCode: d.code,
+      department: d,
+      received: byDept.get(d.code)!,
+      ...(d.system ? {} : { figures: oneStopFigures.get(d.code) }),
+    }))
+    .sort((a, b) => b.received.total - a.received.total || a.departmentCode.localeCompare(b.departmentCode));
+  return {
+    period: p,
+    received: total,
+    returnedByPost: other.by_post,
+    // Ratings are of the centre's staff, not of a department: the same in every department's report.
+    ratings: { total: other.ratings, verySatisfied: other.very, satisfied: other.satisfied, dissatisfied: other.dissatisfied },
+    departments: parts,
+  };
+}
+
+export function registerFiguresLoader(db: DataSource) {
+  return new DataLoader<string, RegisterFigures>((keys) => Promise.all(keys.map((k) => registerFigures(db, parseReportKey(k)!))));
+}

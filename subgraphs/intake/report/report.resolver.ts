@@ -1,0 +1,135 @@
+import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import { badUserInput } from '../../kit/errors';
+import { InProcessFigures, ResolvedFigures } from '../../kit/report/figures';
+import { checkReportAccess } from '../../kit/report/department-report';
+import { LocalDateScalar, percent, period } from '../../kit/report/period';
+import type { RequestContext } from '../../kit/subgraph';
+import type { IntakeLoaders } from '../loaders';
+import { DepartmentPart, parseReportKey, RegisterFigures, reportKey } from './report.data';
+import { DepartmentReportRef, OneStopDepartmentReport, RatingFigures, ReceivedFigures, Report, ReportRates } from './report.types';
+
+type Ctx = RequestContext<IntakeLoaders>;
+
+interface Totals {
+  carriedOver: number;
+  resolved: ResolvedFigures;
+  withdrawn: number;
+  inProcess: InProcessFigures;
+}
+
+/** Adds up the departments' figures: the systems' own (gathered by the gateway) and the one-stop system's. */
+export function addUp(parts: { carriedOver?: number; resolved?: ResolvedFigures; withdrawn?: number; inProcess?: InProcessFigures }[]): Totals {
+  const t: Totals = { carriedOver: 0, withdrawn: 0, resolved: { total: 0, early: 0, onTime: 0, late: 0 }, inProcess: { total: 0, overdue: 0 } };
+  for (const p of parts) {
+    if (p.carriedOver === undefined) continue;
+    t.carriedOver += p.carriedOver;
+    t.withdrawn += p.withdrawn!;
+    t.resolved.total += p.resolved!.total;
+    t.resolved.early += p.resolved!.early;
+    t.resolved.onTime += p.resolved!.onTime;
+    t.resolved.late += p.resolved!.late;
+    t.inProcess.total += p.inProcess!.total;
+    t.inProcess.overdue += p.inProcess!.overdue;
+  }
+  return t;
+}
+
+export function completeReport(scopeId: string, register: RegisterFigures, external: Parameters<typeof addUp>[0]): Report {
+  const scope = parseReportKey(scopeId)!;
+  const totals = addUp([...external, ...register.departments.map((d) => d.figures ?? {})]);
+  const r = register.received;
+  const res = totals.resolved;
+  const rt = register.ratings;
+  return Object.assign(new Report(), {
+    id: scopeId,
+    ...scope,
+    ...totals,
+    balanced: totals.carriedOver + r.total === res.total + totals.withdrawn + totals.inProcess.total,
+    rates: Object.assign(new ReportRates(), {
+      online: percent(r.online, r.total),
+      direct: percent(r.direct, r.total),
+      postal: percent(r.postal, r.total),
+      early: percent(res.early, res.total),
+      onTime: percent(res.onTime, res.total),
+      late: percent(res.late, res.total),
+      earlyOrOnTime: percent(res.early + res.onTime, res.total),
+      returnedByPost: percent(register.returnedByPost, res.total),
+      verySatisfied: percent(rt.verySatisfied, rt.total),
+      satisfied: percent(rt.satisfied, rt.total),
+      dissatisfied: percent(rt.dissatisfied, rt.total),
+    }),
+  });
+}
+
+@Resolver(() => Report)
+export class ReportResolver {
+  @Query(() => Report, {
+    description:
+      'The centre\'s report for a period (dates inclusive, Vietnam time), for all departments or one. Centre staff, ' +
+      "report builders, and officers for their own department.",
+  })
+  async report(
+    @Arg('from', () => LocalDateScalar) from: string,
+    @Arg('to', () => LocalDateScalar) to: string,
+    @Arg('departmentCode', () => String, { nullable: true }) departmentCode: string | null,
+    @Ctx() ctx: Ctx,
+  ): Promise<Report> {
+    departmentCode ??= null;
+    checkReportAccess(ctx.identity, departmentCode);
+    period(from, to);
+    if (departmentCode !== null && !(await ctx.loaders.department.load(departmentCode))) {
+      throw badUserInput(`no department with code "${departmentCode.slice(0, 16)}"`, { field: 'departmentCode' });
+    }
+    return Object.assign(new Report(), { id: reportKey({ from, to, departmentCode }), from, to, departmentCode });
+  }
+
+  @FieldResolver(() => ReceivedFigures)
+  async received(@Root() r: Report, @Ctx() ctx: Ctx): Promise<ReceivedFigures> {
+    return (await ctx.loaders.register.load(r.id)).received;
+  }
+
+  @FieldResolver(() => Int, { description: 'Results returned to applicants by post in the period.' })
+  async returnedByPost(@Root() r: Report, @Ctx() ctx: Ctx): Promise<number> {
+    return (await ctx.loaders.register.load(r.id)).returnedByPost;
+  }
+
+  @FieldResolver(() => RatingFigures)
+  async ratings(@Root() r: Report, @Ctx() ctx: Ctx): Promise<RatingFigures> {
+    return (await ctx.loaders.register.load(r.id)).ratings;
+  }
+
+  @FieldResolver(() => [DepartmentReportRef], { description: 'Each department, busiest first (new dossiers).' })
+  async byDepartment(@Root() r: Report, @Ctx() ctx: Ctx): Promise<DepartmentPart[]> {
+    return (await ctx.loaders.register.load(r.id)).departments.map((d) =>
+      d.figures ? Object.assign(new OneStopDepartmentReport(), d, d.figures, { __typename: d.__typename }) : d,
+    );
+  }
+}
+
+export const reportReferences = {
+  Report: {
+    async __resolveReference(ref: { id: string; byDepartment?: Parameters<typeof addUp>[0] }, ctx: Ctx) {
+      const scope = parseReportKey(ref.id);
+      if (!scope) return null;
+      checkReportAccess(ctx.identity, scope.departmentCode);
+      return completeReport(ref.id, await ctx.loaders.register.load(ref.id), ref.byDepartment ?? []);
+    },
+  },
+  OneStopDepartmentReport: {
+    async __resolveReference(ref: { id: string }, ctx: Ctx) {
+      return departmentPart(ref.id, ctx);
+    },
+  },
+};
+
+/** A department's part, looked up by its key (department|from|to). */
+export async function departmentPart(id: string, ctx: Ctx): Promise<unknown> {
+  const [code, from, to] = id.split('|');
+  checkReportAccess(ctx.identity, code ?? null);
+  if (!code || !from || !to) return null;
+  const register = await ctx.loaders.register.load(`${code}|${from}|${to}`);
+  const part = register.departments[0];
+  if (!part) return null;
+  return part.figures ? Object.assign(new OneStopDepartmentReport(), part, part.figures, { __typename: part.__typename }) : part;
+}
+

@@ -1,0 +1,192 @@
+import { Directive, Field, Float, ID, Int, InterfaceType, ObjectType } from 'type-graphql';
+import { InProcessFigures, ResolvedFigures } from '../../kit/report/figures';
+import { LocalDateScalar } from '../../kit/report/period';
+import { DEPARTMENT_SYSTEMS, reportTypeFor } from '../../registry';
+import { Department } from '../entities/department.entity';
+
+@ObjectType({ description: 'New dossiers received in the period, by channel.' })
+export class ReceivedFigures {
+  @Field(() => Int)
+  total: number;
+
+  @Field(() => Int)
+  online: number;
+
+  @Field(() => Int)
+  direct: number;
+
+  @Field(() => Int)
+  postal: number;
+}
+
+@ObjectType({ description: "Citizens' ratings of the centre's staff in the period." })
+export class RatingFigures {
+  @Field(() => Int)
+  total: number;
+
+  @Field(() => Int)
+  verySatisfied: number;
+
+  @Field(() => Int)
+  satisfied: number;
+
+  @Field(() => Int)
+  dissatisfied: number;
+}
+
+@ObjectType({ description: 'The rates the centre publishes: percent, two decimals, rounded half up; null when the whole is 0.' })
+export class ReportRates {
+  @Field(() => Float, { nullable: true, description: 'Online over new dossiers.' })
+  online: number | null;
+
+  @Field(() => Float, { nullable: true })
+  direct: number | null;
+
+  @Field(() => Float, { nullable: true })
+  postal: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Early over resolved.' })
+  early: number | null;
+
+  @Field(() => Float, { nullable: true })
+  onTime: number | null;
+
+  @Field(() => Float, { nullable: true })
+  late: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Early or on time over resolved: the figure the centre headlines.' })
+  earlyOrOnTime: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Results returned by post over resolved.' })
+  returnedByPost: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Very satisfied over ratings.' })
+  verySatisfied: number | null;
+
+  @Field(() => Float, { nullable: true })
+  satisfied: number | null;
+
+  @Field(() => Float, { nullable: true })
+  dissatisfied: number | null;
+}
+
+/** What the register knows of a department's part of a report: the department and its new dossiers. */
+@InterfaceType('DepartmentReport', {
+  resolveType: (v: { __typename?: string }) => v.__typename,
+  description: "One department's part of a report; the concrete type names the system whose processing data it is.",
+})
+export abstract class DepartmentReportRef {
+  @Field(() => ID)
+  id: string;
+
+  @Field()
+  departmentCode: string;
+
+  @Field(() => Department)
+  department: Department;
+
+  @Field(() => ReceivedFigures)
+  received: ReceivedFigures;
+}
+
+/** The processing figures of departments in the one-stop system: the register computes them itself. */
+@ObjectType('OneStopDepartmentReport', { implements: DepartmentReportRef })
+@Directive('@key(fields: "id")')
+export class OneStopDepartmentReport extends DepartmentReportRef {
+  @Field(() => Int)
+  carriedOver: number;
+
+  @Field(() => ResolvedFigures)
+  resolved: ResolvedFigures;
+
+  @Field(() => Int)
+  withdrawn: number;
+
+  @Field(() => InProcessFigures)
+  inProcess: InProcessFigures;
+}
+
+/** A department with its own system: the register gives department and received; the rest is that system's. */
+function departmentReportStub(typeName: string): Function {
+  @ObjectType(typeName, { implements: DepartmentReportRef })
+  @Directive('@key(fields: "id")')
+  class Stub extends DepartmentReportRef {
+    @Field(() => Int)
+    @Directive('@external')
+    carriedOver: number;
+
+    @Field(() => ResolvedFigures)
+    @Directive('@external')
+    resolved: ResolvedFigures;
+
+    @Field(() => Int)
+    @Directive('@external')
+    withdrawn: number;
+
+    @Field(() => InProcessFigures)
+    @Directive('@external')
+    inProcess: InProcessFigures;
+  }
+  return Stub;
+}
+
+export const DEPARTMENT_REPORT_TYPE_NAMES = DEPARTMENT_SYSTEMS.map((s) => reportTypeFor(s.name));
+export const DEPARTMENT_REPORT_STUBS = DEPARTMENT_REPORT_TYPE_NAMES.map(departmentReportStub);
+
+const FIGURES = 'carriedOver withdrawn resolved { total early onTime late } inProcess { total overdue }';
+/** The department systems' figures a total needs, gathered by the gateway before the register adds them up. */
+export const REQUIRES_FIGURES = `@requires(fields: "byDepartment { ${DEPARTMENT_SYSTEMS.map((s) => `... on ${reportTypeFor(s.name)} { ${FIGURES} }`).join(' ')} }")`;
+
+@ObjectType({ description: 'An examined copy of the report.' })
+export class Reconciliation {
+  @Field({ description: 'True when every system agrees with the register.' })
+  consistent: boolean;
+
+  @Field(() => [String], { description: 'Problems found, one line each, with up to 50 dossier codes.' })
+  problems: string[];
+}
+
+@ObjectType({
+  description:
+    "The monthly report (form II.06a) for a period and all departments or one, computed where the data lives: the register " +
+    'counts intake, returns and ratings; each processing system counts its own decisions and backlog; totals are added ' +
+    'up from their parts.',
+})
+@Directive('@key(fields: "id")')
+export class Report {
+  @Field(() => ID)
+  id: string;
+
+  @Field(() => LocalDateScalar)
+  from: string;
+
+  @Field(() => LocalDateScalar)
+  to: string;
+
+  @Field(() => String, { nullable: true })
+  departmentCode: string | null;
+
+  @Field(() => Int)
+  @Directive(REQUIRES_FIGURES)
+  carriedOver: number;
+
+  @Field(() => ResolvedFigures)
+  @Directive(REQUIRES_FIGURES)
+  resolved: ResolvedFigures;
+
+  @Field(() => Int, { description: 'Withdrawn in the period; form II.06a folds these into "on time", this report keeps them apart.' })
+  @Directive(REQUIRES_FIGURES)
+  withdrawn: number;
+
+  @Field(() => InProcessFigures, { description: 'At the end of the period.' })
+  @Directive(REQUIRES_FIGURES)
+  inProcess: InProcessFigures;
+
+  @Field({ description: 'carriedOver + received = resolved + withdrawn + inProcess.' })
+  @Directive(REQUIRES_FIGURES)
+  balanced: boolean;
+
+  @Field(() => ReportRates)
+  @Directive(REQUIRES_FIGURES)
+  rates: ReportRates;
+}

@@ -1,0 +1,91 @@
+import { Directive, Field, ID, Int, InterfaceType, ObjectType } from 'type-graphql';
+import DataLoader from 'dataloader';
+import type { DataSource } from 'typeorm';
+import { forbidden } from '../errors';
+import type { Identity } from '../identity';
+import type { RequestContext } from '../subgraph';
+import { InProcessFigures, processingFigures, ProcessingFigures, ResolvedFigures } from './figures';
+import { parseReportId, period } from './period';
+
+/** The processing figures every system reports for a department and a period. */
+@InterfaceType('DepartmentReport', {
+  description:
+    "One department's part of a report. The concrete type names the system whose data it is: the department's own " +
+    "system computes carriedOver, resolved, withdrawn and inProcess from its processing records; the centre's register " +
+    'gives department and received.',
+  resolveType: (v: { __typename?: string }) => v.__typename,
+})
+export abstract class DepartmentReportFields {
+  @Field(() => ID)
+  id: string;
+
+  @Field(() => Int)
+  carriedOver: number;
+
+  @Field(() => ResolvedFigures)
+  resolved: ResolvedFigures;
+
+  @Field(() => Int, { description: 'Withdrawn by the applicant in the period (form II.06a counts them as on time; here they are apart).' })
+  withdrawn: number;
+
+  @Field(() => InProcessFigures)
+  inProcess: InProcessFigures;
+}
+
+export type DepartmentReportRow = ProcessingFigures & { id: string; __typename: string };
+
+/** Batches every department report of a request into one statement per period. */
+export function departmentReportLoader(db: DataSource) {
+  return new DataLoader<string, DepartmentReportRow | null>(async (ids) => {
+    const byPeriod = new Map<string, { from: string; to: string; departments: string[] }>();
+    for (const id of ids) {
+      const key = parseReportId(id);
+      if (!key) continue;
+      const entry = byPeriod.get(`${key.from}|${key.to}`) ?? { from: key.from, to: key.to, departments: [] };
+      entry.departments.push(key.departmentCode);
+      byPeriod.set(`${key.from}|${key.to}`, entry);
+    }
+    const found = new Map<string, ProcessingFigures>();
+    for (const { from, to, departments } of byPeriod.values()) {
+      const figures = await processingFigures(db, period(from, to), departments);
+      for (const [code, f] of figures) found.set(`${code}|${from}|${to}`, f);
+    }
+    return ids.map((id) => {
+      const f = found.get(id);
+      return f ? ({ ...f, id } as DepartmentReportRow) : null;
+    });
+  });
+}
+
+const memo = new Map<string, ReturnType<typeof make>>();
+
+/** A system's department report type (TransportDepartmentReport…), keyed by department and period. */
+export function departmentReportType(typeName: string) {
+  let made = memo.get(typeName);
+  if (!made) memo.set(typeName, (made = make(typeName)));
+  return made;
+}
+
+function make(typeName: string) {
+  @ObjectType(typeName, { implements: DepartmentReportFields })
+  @Directive('@key(fields: "id")')
+  class DepartmentReport extends DepartmentReportFields {}
+
+  const reference = {
+    [typeName]: {
+      async __resolveReference(ref: { id: string }, ctx: RequestContext<{ departmentReports: ReturnType<typeof departmentReportLoader> }>) {
+        checkReportAccess(ctx.identity, parseReportId(ref.id)?.departmentCode ?? null);
+        const row = await ctx.loaders.departmentReports.load(ref.id);
+        return row ? Object.assign(new DepartmentReport(), row, { __typename: typeName }) : null;
+      },
+    },
+  };
+  return { type: DepartmentReport, reference };
+}
+
+/** Reports hold no personal data: centre staff, report builders, services, and officers for their own department. */
+export function checkReportAccess(who: Identity, departmentCode: string | null): void {
+  if (['CENTRE_STAFF', 'REPORT_BUILDER', 'SERVICE'].includes(who.role)) return;
+  if (who.role === 'DEPARTMENT_OFFICER' && departmentCode !== null && departmentCode === who.department) return;
+  throw forbidden('reports are for centre staff and report builders; an officer sees their own department\'s');
+}
