@@ -28,6 +28,10 @@ export interface DepartmentPart {
   received: ReceivedFigures;
   /** Only for departments in the one-stop system, whose processing the register keeps. */
   figures?: ProcessingFigures;
+  /** Decisions the register recorded in the period, to compare with the system's. */
+  decidedRecorded: number;
+  /** Hand-overs to the department's system not yet acknowledged (first 50). */
+  undeliveredHandovers: string[];
 }
 
 export interface RegisterFigures {
@@ -40,7 +44,7 @@ export interface RegisterFigures {
 
 const zero = (): ReceivedFigures => ({ total: 0, online: 0, direct: 0, postal: 0 });
 
-/** The register's part of a report: four statements, whatever the number of departments. */
+/** The register's part of a report: six statements, whatever the number of departments. */
 export async function registerFigures(db: DataSource, scope: ReportScope): Promise<RegisterFigures> {
   const p = period(scope.from, scope.to);
   const only = scope.departmentCode;
@@ -59,6 +63,18 @@ export async function registerFigures(db: DataSource, scope: ReportScope): Promi
             (SELECT count(*)::int FROM rating WHERE rated_at BETWEEN $1 AND $2 AND level = 'DISSATISFIED') AS dissatisfied`,
     [p.start, p.end, codes],
   );
+  const decided: { department_code: string; n: number }[] = await db.query(
+    `SELECT department_code, count(*)::int AS n FROM dossier WHERE decided_at BETWEEN $1 AND $2 AND department_code = ANY($3) GROUP BY department_code`,
+    [p.start, p.end, codes],
+  );
+  const undelivered: { department_code: string; codes: string[] }[] = await db.query(
+    `SELECT d.department_code, (array_agg(o.dossier_code ORDER BY o.id))[1:50] AS codes
+       FROM outbox_message o JOIN dossier d ON d.code = o.dossier_code
+      WHERE o.delivered_at IS NULL AND o.type = 'HANDOVER' AND d.department_code = ANY($1) GROUP BY d.department_code`,
+    [codes],
+  );
+  const decidedBy = new Map(decided.map((r) => [r.department_code, r.n]));
+  const undeliveredBy = new Map(undelivered.map((r) => [r.department_code, r.codes]));
   const oneStop = departments.filter((d) => !d.system).map((d) => d.code);
   const oneStopFigures = oneStop.length ? await processingFigures(db, p, oneStop) : new Map();
   const byDept = new Map(codes.map((c) => [c, zero()]));
@@ -79,6 +95,8 @@ export async function registerFigures(db: DataSource, scope: ReportScope): Promi
       department: d,
       received: byDept.get(d.code)!,
       ...(d.system ? {} : { figures: oneStopFigures.get(d.code) }),
+      decidedRecorded: decidedBy.get(d.code) ?? 0,
+      undeliveredHandovers: undeliveredBy.get(d.code) ?? [],
     }))
     .sort((a, b) => b.received.total - a.received.total || a.departmentCode.localeCompare(b.departmentCode));
   return {

@@ -6,7 +6,7 @@ import { LocalDateScalar, percent, period } from '../../kit/report/period';
 import type { RequestContext } from '../../kit/subgraph';
 import type { IntakeLoaders } from '../loaders';
 import { DepartmentPart, parseReportKey, RegisterFigures, reportKey } from './report.data';
-import { DepartmentReportRef, OneStopDepartmentReport, RatingFigures, ReceivedFigures, Report, ReportRates } from './report.types';
+import { DepartmentReportRef, OneStopDepartmentReport, RatingFigures, ReceivedFigures, Reconciliation, Report, ReportRates } from './report.types';
 
 type Ctx = RequestContext<IntakeLoaders>;
 
@@ -34,7 +34,37 @@ export function addUp(parts: { carriedOver?: number; resolved?: ResolvedFigures;
   return t;
 }
 
-export function completeReport(scopeId: string, register: RegisterFigures, external: Parameters<typeof addUp>[0]): Report {
+type External = Parameters<typeof addUp>[0][number] & { reportKey?: string; receivedCount?: number; unreportedDecisions?: string[] };
+
+/** Compares each department system's figures with the register's, naming dossiers where it can. */
+export function reconcile(register: RegisterFigures, external: External[]): Reconciliation {
+  const byKey = new Map(external.filter((e) => e.reportKey).map((e) => [e.reportKey!, e]));
+  const problems: string[] = [];
+  const list = (codes: string[]) => (codes.length ? `: ${codes.join(', ')}` : '');
+  for (const d of register.departments) {
+    if (d.figures) continue;
+    const theirs = byKey.get(d.id);
+    if (!theirs) {
+      problems.push(`${d.department.name}: its system did not answer`);
+      continue;
+    }
+    if (theirs.receivedCount !== d.received.total) {
+      problems.push(
+        `${d.department.name}: the centre handed over ${d.received.total} dossiers received in the period, its system holds ${theirs.receivedCount}` +
+          (d.undeliveredHandovers.length ? `; not yet delivered${list(d.undeliveredHandovers)}` : ''),
+      );
+    }
+    if (theirs.resolved!.total !== d.decidedRecorded) {
+      problems.push(
+        `${d.department.name}: its system decided ${theirs.resolved!.total} dossiers in the period, the centre recorded ${d.decidedRecorded}` +
+          (theirs.unreportedDecisions?.length ? `; not yet recorded${list(theirs.unreportedDecisions)}` : ''),
+      );
+    }
+  }
+  return Object.assign(new Reconciliation(), { consistent: problems.length === 0, problems });
+}
+
+export function completeReport(scopeId: string, register: RegisterFigures, external: External[]): Report {
   const scope = parseReportKey(scopeId)!;
   const totals = addUp([...external, ...register.departments.map((d) => d.figures ?? {})]);
   const r = register.received;
@@ -44,6 +74,8 @@ export function completeReport(scopeId: string, register: RegisterFigures, exter
     id: scopeId,
     ...scope,
     ...totals,
+    register,
+    reconciliation: reconcile(register, external),
     balanced: totals.carriedOver + r.total === res.total + totals.withdrawn + totals.inProcess.total,
     rates: Object.assign(new ReportRates(), {
       online: percent(r.online, r.total),
@@ -99,16 +131,16 @@ export class ReportResolver {
   }
 
   @FieldResolver(() => [DepartmentReportRef], { description: 'Each department, busiest first (new dossiers).' })
-  async byDepartment(@Root() r: Report, @Ctx() ctx: Ctx): Promise<DepartmentPart[]> {
+  async byDepartment(@Root() r: Report, @Ctx() ctx: Ctx): Promise<unknown[]> {
     return (await ctx.loaders.register.load(r.id)).departments.map((d) =>
-      d.figures ? Object.assign(new OneStopDepartmentReport(), d, d.figures, { __typename: d.__typename }) : d,
+      d.figures ? oneStopPart(d) : d,
     );
   }
 }
 
 export const reportReferences = {
   Report: {
-    async __resolveReference(ref: { id: string; byDepartment?: Parameters<typeof addUp>[0] }, ctx: Ctx) {
+    async __resolveReference(ref: { id: string; byDepartment?: External[] }, ctx: Ctx) {
       const scope = parseReportKey(ref.id);
       if (!scope) return null;
       checkReportAccess(ctx.identity, scope.departmentCode);
@@ -130,6 +162,10 @@ export async function departmentPart(id: string, ctx: Ctx): Promise<unknown> {
   const register = await ctx.loaders.register.load(`${code}|${from}|${to}`);
   const part = register.departments[0];
   if (!part) return null;
-  return part.figures ? Object.assign(new OneStopDepartmentReport(), part, part.figures, { __typename: part.__typename }) : part;
+  return part.figures ? oneStopPart(part) : part;
+}
+
+function oneStopPart(d: DepartmentPart): OneStopDepartmentReport {
+  return Object.assign(new OneStopDepartmentReport(), d, d.figures, { __typename: d.__typename, reportKey: d.id, unreportedDecisions: [] });
 }
 

@@ -104,6 +104,15 @@ export class OneStopDepartmentReport extends DepartmentReportRef {
 
   @Field(() => InProcessFigures)
   inProcess: InProcessFigures;
+
+  @Field()
+  reportKey: string;
+
+  @Field(() => Int)
+  receivedCount: number;
+
+  @Field(() => [String], { description: 'Always empty: the one-stop system shares the register\'s database.' })
+  unreportedDecisions: string[];
 }
 
 /** A department with its own system: the register gives department and received; the rest is that system's. */
@@ -126,6 +135,18 @@ function departmentReportStub(typeName: string): Function {
     @Field(() => InProcessFigures)
     @Directive('@external')
     inProcess: InProcessFigures;
+
+    @Field()
+    @Directive('@external')
+    reportKey: string;
+
+    @Field(() => Int)
+    @Directive('@external')
+    receivedCount: number;
+
+    @Field(() => [String])
+    @Directive('@external')
+    unreportedDecisions: string[];
   }
   return Stub;
 }
@@ -133,11 +154,11 @@ function departmentReportStub(typeName: string): Function {
 export const DEPARTMENT_REPORT_TYPE_NAMES = DEPARTMENT_SYSTEMS.map((s) => reportTypeFor(s.name));
 export const DEPARTMENT_REPORT_STUBS = DEPARTMENT_REPORT_TYPE_NAMES.map(departmentReportStub);
 
-const FIGURES = 'carriedOver withdrawn resolved { total early onTime late } inProcess { total overdue }';
+const FIGURES = 'carriedOver withdrawn resolved { total early onTime late } inProcess { total overdue } reportKey receivedCount unreportedDecisions';
 /** The department systems' figures a total needs, gathered by the gateway before the register adds them up. */
 export const REQUIRES_FIGURES = `@requires(fields: "byDepartment { ${DEPARTMENT_SYSTEMS.map((s) => `... on ${reportTypeFor(s.name)} { ${FIGURES} }`).join(' ')} }")`;
 
-@ObjectType({ description: 'An examined copy of the report.' })
+@ObjectType({ description: 'Where the systems disagree with the register about the period, so that someone can act.' })
 export class Reconciliation {
   @Field({ description: 'True when every system agrees with the register.' })
   consistent: boolean;
@@ -189,4 +210,8 @@ export class Report {
   @Field(() => ReportRates)
   @Directive(REQUIRES_FIGURES)
   rates: ReportRates;
+
+  @Field(() => Reconciliation)
+  @Directive(REQUIRES_FIGURES)
+  reconciliation: Reconciliation;
 }

@@ -30,9 +30,18 @@ export abstract class DepartmentReportFields {
 
   @Field(() => InProcessFigures)
   inProcess: InProcessFigures;
+
+  @Field({ description: 'The report key again (department|from|to), for the register to match figures to departments.' })
+  reportKey: string;
+
+  @Field(() => Int, { description: 'Dossiers this system holds that were received in the period.' })
+  receivedCount: number;
+
+  @Field(() => [String], { description: 'Decisions made here that the register has not acknowledged yet (first 50).' })
+  unreportedDecisions: string[];
 }
 
-export type DepartmentReportRow = ProcessingFigures & { id: string; __typename: string };
+export type DepartmentReportRow = ProcessingFigures & { id: string; reportKey: string; __typename: string; unreportedDecisions: string[] };
 
 /** Batches every department report of a request into one statement per period. */
 export function departmentReportLoader(db: DataSource) {
@@ -50,9 +59,17 @@ export function departmentReportLoader(db: DataSource) {
       const figures = await processingFigures(db, period(from, to), departments);
       for (const [code, f] of figures) found.set(`${code}|${from}|${to}`, f);
     }
+    // Decisions still in this system's outbox: the register has not recorded them yet.
+    const pending: { department_code: string; codes: string[] }[] = await db.query(
+      `SELECT p.department_code, (array_agg(o.dossier_code ORDER BY o.id))[1:50] AS codes
+         FROM outbox_message o JOIN processing p ON p.dossier_code = o.dossier_code
+        WHERE o.delivered_at IS NULL AND o.type = 'STATUS' AND o.payload->>'event' = 'DECIDED'
+        GROUP BY p.department_code`,
+    );
+    const unreported = new Map(pending.map((r) => [r.department_code, r.codes]));
     return ids.map((id) => {
       const f = found.get(id);
-      return f ? ({ ...f, id } as DepartmentReportRow) : null;
+      return f ? ({ ...f, id, reportKey: id, unreportedDecisions: unreported.get(f.departmentCode) ?? [] } as DepartmentReportRow) : null;
     });
   });
 }

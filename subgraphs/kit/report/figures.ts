@@ -30,6 +30,8 @@ export class InProcessFigures {
 
 export interface ProcessingFigures {
   departmentCode: string;
+  /** Dossiers this system holds that were received in the period: to compare with what the centre handed over. */
+  receivedCount: number;
   carriedOver: number;
   resolved: ResolvedFigures;
   withdrawn: number;
@@ -46,6 +48,7 @@ export async function processingFigures(db: DataSource, p: Period, departments: 
   const rows: Record<string, string | number>[] = await db.query(
     `SELECT department_code,
        count(*) FILTER (WHERE received_at < $1 AND coalesce(decided_at, withdrawn_at, 'infinity') >= $1)::int AS carried_over,
+       count(*) FILTER (WHERE received_at >= $1)::int AS received,
        count(*) FILTER (WHERE decided_at BETWEEN $1 AND $2 AND ${DAY('decided_at')} < ${DAY('due_at')})::int AS early,
        count(*) FILTER (WHERE decided_at BETWEEN $1 AND $2 AND (due_at IS NULL OR ${DAY('decided_at')} = ${DAY('due_at')}))::int AS on_time,
        count(*) FILTER (WHERE decided_at BETWEEN $1 AND $2 AND ${DAY('decided_at')} > ${DAY('due_at')})::int AS late,
@@ -61,12 +64,13 @@ export async function processingFigures(db: DataSource, p: Period, departments: 
   );
   const figures = new Map<string, ProcessingFigures>();
   for (const code of departments) {
-    figures.set(code, { departmentCode: code, carriedOver: 0, withdrawn: 0, resolved: { total: 0, early: 0, onTime: 0, late: 0 }, inProcess: { total: 0, overdue: 0 } });
+    figures.set(code, { departmentCode: code, receivedCount: 0, carriedOver: 0, withdrawn: 0, resolved: { total: 0, early: 0, onTime: 0, late: 0 }, inProcess: { total: 0, overdue: 0 } });
   }
   for (const r of rows) {
     const n = (k: string) => Number(r[k]);
     figures.set(String(r.department_code), {
       departmentCode: String(r.department_code),
+      receivedCount: n('received'),
       carriedOver: n('carried_over'),
       withdrawn: n('withdrawn'),
       resolved: { total: n('early') + n('on_time') + n('late'), early: n('early'), onTime: n('on_time'), late: n('late') },
