@@ -132,7 +132,7 @@ export async function createSubgraphServer(
     ...listenable(app, async () => {
       await outbox.stop();
       await apollo.stop();
-      await db.destroy();
+      if (db.isInitialized) await db.destroy();
     }),
   };
 }

@@ -37,6 +37,9 @@ describe('hand-overs between systems', () => {
       `SELECT count(*)::int AS waiting FROM outbox_message WHERE destination = 'transport' AND delivered_at IS NULL AND dossier_code = ANY($1)`, [codes]);
     expect(waiting).toBe(100);
 
+    const today = new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 10);
+    const RECONCILE = `query($d: Date!) { report(from: $d, to: $d, departmentCode: "SGTVT") { reconciliation { consistent problems } narrative } }`;
+
     system.subgraphs.transport = await startSubgraph('transport', system.urls.transport, undefined, system.peers, port);
     expect(await system.subgraphs.intake.server.outbox.idle(60_000)).toBe(true);
 
@@ -46,6 +49,22 @@ describe('hand-overs between systems', () => {
       `SELECT dossier_code FROM status_change WHERE dossier_code = ANY($1) AND status = 'NEW' GROUP BY dossier_code HAVING count(*) > 1`, [codes]);
     expect(records).toBe(100);
     expect(twice).toEqual([]);
+    const after = await system.query(RECONCILE, { d: today }, { subject: 'rb', role: 'REPORT_BUILDER' });
+    expect(after.data.report.reconciliation).toEqual({ consistent: true, problems: [] });
+  });
+
+  it('when a system holds fewer dossiers than the centre handed it, then the report says so and names the dossiers not yet delivered', async () => {
+    const intake = system.subgraphs.intake.server.db;
+    const [{ code }] = await intake.query(`SELECT code FROM dossier WHERE processing_system = 'industry-trade' ORDER BY received_at DESC LIMIT 1`);
+    const [{ day }] = await intake.query(`SELECT to_char(received_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD') AS day FROM dossier WHERE code = $1`, [code]);
+    await system.subgraphs['industry-trade'].server.db.query(`DELETE FROM status_change WHERE dossier_code = $1`, [code]);
+    await system.subgraphs['industry-trade'].server.db.query(`DELETE FROM processing WHERE dossier_code = $1`, [code]);
+    const res = await system.query(
+      `query($d: Date!) { report(from: $d, to: $d, departmentCode: "SCT") { reconciliation { consistent problems } narrative(language: EN) } }`,
+      { d: day }, { subject: 'rb', role: 'REPORT_BUILDER' });
+    expect(res.data.report.reconciliation.consistent).toBe(false);
+    expect(res.data.report.reconciliation.problems[0]).toMatch(/Sở Công Thương: the centre handed over \d+ dossiers received in the period, its system holds \d+/);
+    expect(res.data.report.narrative).toContain('the systems disagree');
   });
 
   const deliver = (system_: TestSystem, to: string, message: Record<string, unknown>) => {

@@ -105,6 +105,20 @@ describe('the monthly report', () => {
     expect(res.errors[0].extensions.code).toBe(code);
   });
 
+  it('when the narrative is asked for, then it reads like the centre\'s own paragraph, with the corrected figures', async () => {
+    const res = await system.query(`query { report(from: "2020-04-01", to: "2020-04-30") { vi: narrative en: narrative(language: EN) reconciliation { consistent problems } } }`, {}, RB);
+    const { vi, en, reconciliation } = res.data.report;
+    expect(vi).toContain('Trong tháng 4 năm 2020, Trung tâm Phục vụ hành chính công tỉnh giải quyết 1.766 hồ sơ');
+    expect(vi).toContain('đúng và trước hạn là 1.762 hồ sơ (đạt tỷ lệ 99,77%)');
+    expect(vi).toContain('kỳ trước chuyển sang là 952 hồ sơ, tiếp nhận mới là 1.752');
+    expect(vi).toContain('04 hồ sơ trả quá hạn (chiếm tỷ lệ 0,23%)');
+    expect(vi).toContain('còn 938 hồ sơ đang giải quyết, trong đó có 07 hồ sơ quá thời hạn');
+    expect(vi).toContain('Sở Giao thông vận tải 515 hồ sơ, Công an tỉnh 305 hồ sơ, Sở Công Thương 246 hồ sơ');
+    expect(vi).toContain('Rất hài lòng: 288 lượt (chiếm 96,64%), Hài lòng: 10 lượt (chiếm 3,36%)');
+    expect(en).toContain('In April 2020, the Provincial Public Administration Service Centre resolved 1,766 dossiers, 1,762 of them early or on time (99.77%)');
+    expect(reconciliation).toEqual({ consistent: true, problems: [] });
+  });
+
   it('when someone without a token asks for a report, then it is FORBIDDEN', async () => {
     expect((await system.query(REPORT, APRIL, null)).errors[0].extensions.code).toBe('FORBIDDEN');
   });

@@ -1,4 +1,5 @@
-import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, Directive, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import { narrative, NarrativeLanguage } from './narrative';
 import { badUserInput } from '../../kit/errors';
 import { InProcessFigures, ResolvedFigures } from '../../kit/report/figures';
 import { checkReportAccess } from '../../kit/report/department-report';
@@ -6,7 +7,7 @@ import { LocalDateScalar, percent, period } from '../../kit/report/period';
 import type { RequestContext } from '../../kit/subgraph';
 import type { IntakeLoaders } from '../loaders';
 import { DepartmentPart, parseReportKey, RegisterFigures, reportKey } from './report.data';
-import { DepartmentReportRef, OneStopDepartmentReport, RatingFigures, ReceivedFigures, Reconciliation, Report, ReportRates } from './report.types';
+import { DepartmentReportRef, OneStopDepartmentReport, RatingFigures, ReceivedFigures, Reconciliation, Report, ReportRates, REQUIRES_FIGURES } from './report.types';
 
 type Ctx = RequestContext<IntakeLoaders>;
 
@@ -128,6 +129,15 @@ export class ReportResolver {
   @FieldResolver(() => RatingFigures)
   async ratings(@Root() r: Report, @Ctx() ctx: Ctx): Promise<RatingFigures> {
     return (await ctx.loaders.register.load(r.id)).ratings;
+  }
+
+  @FieldResolver(() => String, { description: 'The paragraph the centre publishes, from these figures, with any disagreement between systems.' })
+  @Directive(REQUIRES_FIGURES)
+  narrative(
+    @Root() r: Report & { register?: RegisterFigures },
+    @Arg('language', () => NarrativeLanguage, { defaultValue: NarrativeLanguage.VI }) language: NarrativeLanguage,
+  ): string {
+    return narrative(r, r.register!, language);
   }
 
   @FieldResolver(() => [DepartmentReportRef], { description: 'Each department, busiest first (new dossiers).' })
