@@ -17,6 +17,7 @@ import { ANONYMOUS, Identity } from '../subgraphs/kit/identity';
 import { signRequest } from '../subgraphs/kit/signing';
 import { createAuthenticator } from './auth';
 import { armor } from './limits';
+import { exportRoutes } from './exports';
 
 export interface GatewayContext {
   requestId: string;
@@ -130,6 +131,7 @@ export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
   const app = express();
   app.disable('x-powered-by');
   healthRoute(app, 'gateway', async () => {});
+  exportRoutes(app, apollo, authenticate, log);
   app.use(
     '/graphql',
     express.json({ limit: '256kb' }),
