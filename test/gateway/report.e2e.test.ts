@@ -119,6 +119,21 @@ describe('the monthly report', () => {
     expect(reconciliation).toEqual({ consistent: true, problems: [] });
   });
 
+  it('when a series by week is asked for, then its intervals add up to the month\'s flows and chain their backlogs', async () => {
+    const res = await system.query(
+      `{ reportSeries(from: "2020-04-01", to: "2020-04-30", every: WEEK) { from to carriedOver received { total } resolved { total } withdrawn inProcess { total } balanced } }`,
+      {}, RB);
+    expect(res.errors).toBeUndefined();
+    const weeks = res.data.reportSeries;
+    expect(weeks.map((w: any) => w.from)).toEqual(['2020-04-01', '2020-04-06', '2020-04-13', '2020-04-20', '2020-04-27']);
+    expect(weeks.reduce((s: number, w: any) => s + w.received.total, 0)).toBe(1752);
+    expect(weeks.reduce((s: number, w: any) => s + w.resolved.total, 0)).toBe(1766);
+    expect(weeks[0].carriedOver).toBe(952);
+    expect(weeks[weeks.length - 1].inProcess.total).toBe(938);
+    for (let i = 1; i < weeks.length; i++) expect(weeks[i].carriedOver).toBe(weeks[i - 1].inProcess.total);
+    expect(weeks.every((w: any) => w.balanced)).toBe(true);
+  });
+
   it('when someone without a token asks for a report, then it is FORBIDDEN', async () => {
     expect((await system.query(REPORT, APRIL, null)).errors[0].extensions.code).toBe('FORBIDDEN');
   });

@@ -43,3 +43,30 @@ describe('postal tracking numbers (UPU S10)', () => {
     expect(isTrackingNumber(n.replace('12345678', '12345679'))).toBe(false);
   });
 });
+
+import { splitPeriod, ReportInterval } from '../../subgraphs/intake/report/series';
+import { percent } from '../../subgraphs/kit/report/period';
+
+describe('report arithmetic', () => {
+  it('when rates are rounded, then it is half up on exact integers', () => {
+    expect(percent(1762, 1766)).toBe(99.77);
+    expect(percent(45, 1752)).toBe(2.57);
+    expect(percent(966, 1766)).toBe(54.7);
+    expect(percent(1, 8)).toBe(12.5);
+    expect(percent(1, 200)).toBe(0.5);
+    expect(percent(1, 0)).toBeNull();
+  });
+
+  it('when a period is split by week, then weeks run Monday to Sunday and are clipped to the period', () => {
+    expect(splitPeriod('2020-04-01', '2020-04-14', ReportInterval.WEEK)).toEqual([
+      ['2020-04-01', '2020-04-05'], ['2020-04-06', '2020-04-12'], ['2020-04-13', '2020-04-14'],
+    ]);
+  });
+
+  it('when a period is split by month or day, then months end on their last day and days are each their own', () => {
+    expect(splitPeriod('2020-02-15', '2020-04-10', ReportInterval.MONTH)).toEqual([
+      ['2020-02-15', '2020-02-29'], ['2020-03-01', '2020-03-31'], ['2020-04-01', '2020-04-10'],
+    ]);
+    expect(splitPeriod('2020-04-29', '2020-05-01', ReportInterval.DAY)).toHaveLength(3);
+  });
+});

@@ -1,5 +1,6 @@
 import { Arg, Ctx, Directive, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
 import { narrative, NarrativeLanguage } from './narrative';
+import { ReportInterval, splitPeriod } from './series';
 import { badUserInput } from '../../kit/errors';
 import { InProcessFigures, ResolvedFigures } from '../../kit/report/figures';
 import { checkReportAccess } from '../../kit/report/department-report';
@@ -114,6 +115,20 @@ export class ReportResolver {
       throw badUserInput(`no department with code "${departmentCode.slice(0, 16)}"`, { field: 'departmentCode' });
     }
     return Object.assign(new Report(), { id: reportKey({ from, to, departmentCode }), from, to, departmentCode });
+  }
+
+  @Query(() => [Report], { description: 'The same report for each day, week (Monday to Sunday) or month of a period, for charts; at most 370 intervals.' })
+  async reportSeries(
+    @Arg('from', () => LocalDateScalar) from: string,
+    @Arg('to', () => LocalDateScalar) to: string,
+    @Arg('every', () => ReportInterval) every: ReportInterval,
+    @Arg('departmentCode', () => String, { nullable: true }) departmentCode: string | null,
+    @Ctx() ctx: Ctx,
+  ): Promise<Report[]> {
+    const first = await this.report(from, to, departmentCode ?? null, ctx);
+    const intervals = splitPeriod(first.from, first.to, every);
+    if (intervals.length > 370) throw badUserInput('at most 370 intervals: choose a longer interval', { field: 'every' });
+    return intervals.map(([f, t]) => Object.assign(new Report(), { id: reportKey({ from: f, to: t, departmentCode: departmentCode ?? null }), from: f, to: t, departmentCode: departmentCode ?? null }));
   }
 
   @FieldResolver(() => ReceivedFigures)
