@@ -17,8 +17,12 @@ export async function isEmpty(intake: DataSource): Promise<boolean> {
  * Writes the demo data into every subgraph's own database through that subgraph's own import code.
  * Returns the records stored per subgraph.
  */
-export async function seedDemo(databases: Record<string, DataSource>, options: { reset?: boolean } = {}): Promise<Record<string, number>> {
-  const data = generateDemo();
+export async function seedDemo(
+  databases: Record<string, DataSource>,
+  options: { reset?: boolean; catalogueOnly?: boolean } = {},
+): Promise<Record<string, number>> {
+  const generated = generateDemo();
+  const data = options.catalogueOnly ? { ...generated, dossiers: [] } : generated;
   const counts: Record<string, number> = {};
   for (const s of SUBGRAPHS) {
     const db = databases[s.name];

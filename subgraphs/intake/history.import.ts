@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { insertMany } from '../kit/bulk';
+import { existingKeys, insertMany } from '../kit/bulk';
 import { importProcessing } from '../kit/department/processing.import';
 import { DossierHistory, eventOf, statusTimeline } from '../kit/history';
 import { ProcessingStatus } from '../kit/department/processing-status';
@@ -22,7 +22,9 @@ export async function importIntakeHistory(db: DataSource, data: HistoryBatch): P
       Procedure,
       data.procedures.map(({ departmentCode, ...p }) => ({ ...p, department: { code: departmentCode } as Department })),
     );
-    const dossiers = data.dossiers.map((h) => {
+    const known = await existingKeys(m, 'dossier', 'code', data.dossiers.map((h) => h.code));
+    const fresh = data.dossiers.filter((h) => !known.has(h.code));
+    const dossiers = fresh.map((h) => {
       const decided = eventOf(h, 'DECIDED');
       const returned = eventOf(h, 'RESULT_RETURNED');
       const steps = statusTimeline(h);
@@ -47,17 +49,17 @@ export async function importIntakeHistory(db: DataSource, data: HistoryBatch): P
       } as Partial<Dossier>;
     });
     const inserted = await insertMany(m, Dossier, dossiers);
-    await insertMany(m, DossierEvent, data.dossiers.flatMap(registerEvents), 1000);
+    await insertMany(m, DossierEvent, fresh.flatMap(registerEvents), 1000);
     await insertMany(
       m,
       Rating,
-      data.dossiers
+      fresh
         .filter((h) => h.rating)
         .map((h) => ({ dossier: { code: h.code } as Dossier, level: h.rating!.level, reason: h.rating!.reason ?? null, officer: h.rating!.officer, ratedAt: h.rating!.at })) as Partial<Rating>[],
     );
     // Keep the daily counters past the imported codes, so new intake continues the numbering.
     const last = new Map<string, DossierCounter>();
-    for (const h of data.dossiers) {
+    for (const h of fresh) {
       const parsed = parseDossierCode(h.code);
       if (!parsed) continue;
       const key = `${parsed.unitCode}|${parsed.localDay}`;

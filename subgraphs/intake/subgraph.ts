@@ -10,6 +10,7 @@ import { importIntakeHistory } from './history.import';
 import { Department } from './entities/department.entity';
 import { DossierCounter } from './entities/dossier-counter.entity';
 import { Dossier } from './entities/dossier.entity';
+import { ImportedLine } from './entities/imported-line.entity';
 import { DossierEvent } from './entities/dossier-event.entity';
 import { OneStopProcessing } from './entities/one-stop-processing.entity';
 import { PROCESSING_STUBS } from './entities/processing.interface';
@@ -29,7 +30,7 @@ import { ProcedureResolver } from './resolvers/procedure.resolver';
 
 const intake: SubgraphModule<IntakeLoaders> = {
   name: 'intake',
-  entities: [Department, Procedure, Dossier, DossierCounter, DossierEvent, Rating, OneStopProcessing, StatusChange],
+  entities: [Department, Procedure, Dossier, DossierCounter, DossierEvent, ImportedLine, Rating, OneStopProcessing, StatusChange],
   migrations: [...kitMigrations, ...migrations],
   resolvers: [
     DossierResolver,

@@ -22,3 +22,14 @@ export async function insertMany<T extends ObjectLiteral>(
   }
   return inserted;
 }
+
+/** The keys among `keys` that already have a row: an import skips them, so a re-run changes nothing. */
+export async function existingKeys(manager: EntityManager, table: string, column: string, keys: string[]): Promise<Set<string>> {
+  if (!/^[a-z_]+$/.test(table + column)) throw new Error('bad identifier');
+  const found = new Set<string>();
+  for (let i = 0; i < keys.length; i += 10_000) {
+    const rows: { k: string }[] = await manager.query(`SELECT ${column} AS k FROM ${table} WHERE ${column} = ANY($1)`, [keys.slice(i, i + 10_000)]);
+    rows.forEach((r) => found.add(r.k.trim()));
+  }
+  return found;
+}

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { insertMany } from '../kit/bulk';
+import { existingKeys, insertMany } from '../kit/bulk';
+import { formatTrackingNumber } from './tracking-number';
 import { eventOf } from '../kit/history';
 import type { HistoryBatch } from '../kit/subgraph';
 import { ShipmentEvent } from './entities/shipment-event.entity';
@@ -14,10 +15,12 @@ export async function importPostalHistory(db: DataSource, data: HistoryBatch): P
   const shipments: Partial<Shipment>[] = [];
   const events: Partial<ShipmentEvent>[] = [];
   const track = (s: Partial<Shipment>, steps: [ShipmentStatus, Date][]) => {
-    shipments.push({ ...s, status: steps[steps.length - 1][0] });
-    const office = OFFICES[s.trackingNumber!.charCodeAt(9) % OFFICES.length];
+    const item = { ...s, status: steps[steps.length - 1][0] };
+    shipments.push(item);
+    const office = OFFICES[(s.trackingNumber ?? s.dossierCode!).charCodeAt(9) % OFFICES.length];
+    // Until it is numbered, an event points at its item itself.
     steps.forEach(([status, at]) =>
-      events.push({ shipment: { trackingNumber: s.trackingNumber } as Shipment, status, at, location: office }),
+      events.push({ shipment: (s.trackingNumber ? { trackingNumber: s.trackingNumber } : item) as Shipment, status, at, location: office }),
     );
   };
   for (const h of data.dossiers) {
@@ -40,7 +43,7 @@ export async function importPostalHistory(db: DataSource, data: HistoryBatch): P
       );
     }
     const returned = eventOf(h, 'RESULT_RETURNED');
-    if (returned?.channel === 'POSTAL' && returned.trackingNumber) {
+    if (returned?.channel === 'POSTAL') {
       const deliveredAt = returned.deliveredAt ?? null;
       const steps: [ShipmentStatus, Date][] = [
         [ShipmentStatus.ACCEPTED, returned.at],
@@ -57,8 +60,22 @@ export async function importPostalHistory(db: DataSource, data: HistoryBatch): P
     }
   }
   return db.transaction(async (m) => {
-    const inserted = await insertMany(m, Shipment, shipments);
-    await insertMany(m, ShipmentEvent, events, 1000);
+    // Results returned by post in an import carry no item number: postal numbers them, once per dossier.
+    const unnumbered = shipments.filter((s) => !s.trackingNumber);
+    const posted = await existingKeys(m, 'shipment', 'dossier_code', unnumbered.map((s) => s.dossierCode!));
+    for (const s of unnumbered) {
+      if (posted.has(s.dossierCode!)) continue;
+      const [{ serial }] = await m.query(`SELECT nextval('postal_item_serial')::int AS serial`);
+      const number = formatTrackingNumber('RE', serial);
+      events.filter((e) => e.shipment === (s as unknown)).forEach((e) => (e.shipment = { trackingNumber: number } as Shipment));
+      s.trackingNumber = number;
+    }
+    const numbered = shipments.filter((s) => s.trackingNumber);
+    const known = await existingKeys(m, 'shipment', 'tracking_number', numbered.map((s) => s.trackingNumber!));
+    const fresh = numbered.filter((s) => !known.has(s.trackingNumber!));
+    const freshNumbers = new Set(fresh.map((s) => s.trackingNumber));
+    const inserted = await insertMany(m, Shipment, fresh);
+    await insertMany(m, ShipmentEvent, events.filter((e) => freshNumbers.has(e.shipment!.trackingNumber)), 1000);
     return inserted;
   });
 }

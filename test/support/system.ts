@@ -138,12 +138,12 @@ export async function countStatements(system: TestSystem, run: () => Promise<unk
 }
 
 /** A system on its own freshly seeded databases, for tests that change or break them. */
-export async function startPrivateSystem(label: string, options: Parameters<typeof startSystem>[1] = {}) {
+export async function startPrivateSystem(label: string, options: Parameters<typeof startSystem>[1] & { catalogueOnly?: boolean } = {}) {
   const prefix = uniquePrefix(label);
   const urls = testDatabaseUrls(prefix);
   const dbs = await openSubgraphDatabases((name) => urls[name]);
   try {
-    await seedDemo(dbs);
+    await seedDemo(dbs, { catalogueOnly: options.catalogueOnly });
   } finally {
     await closeDatabases(dbs);
   }

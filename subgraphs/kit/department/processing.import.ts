@@ -1,6 +1,6 @@
 import type { ClassType } from 'type-graphql';
 import type { DataSource } from 'typeorm';
-import { insertMany } from '../bulk';
+import { existingKeys, insertMany } from '../bulk';
 import { DossierHistory, eventOf, statusTimeline } from '../history';
 import { Decision, ProcessingStatus } from './processing-status';
 import type { ProcessingRecord } from './processing.record';
@@ -17,6 +17,8 @@ export async function importProcessing<T extends ProcessingRecord>(
   detail: (d: Record<string, unknown>) => Partial<T>,
 ): Promise<number> {
   return db.transaction(async (m) => {
+    const known = await existingKeys(m, 'processing', 'dossier_code', histories.map((h) => h.code));
+    histories = histories.filter((h) => !known.has(h.code));
     const records = histories.map((h) => {
       const steps = statusTimeline(h);
       const decided = eventOf(h, 'DECIDED');
