@@ -38,43 +38,49 @@ export interface ProcessingFigures {
   inProcess: InProcessFigures;
 }
 
-const DAY = (col: string) => `(${col} AT TIME ZONE 'Asia/Ho_Chi_Minh')::date`;
-
 /**
- * The report's processing figures for some departments, from a processing table, in one statement
- * (domain.md, "The monthly report"): finished means decided or withdrawn.
+ * The report's processing figures for some departments (domain.md, "The monthly report"; finished means
+ * decided or withdrawn), from the daily rollup the trigger keeps, plus the overdue count from the rows
+ * still open at the end of the period: two statements, whatever the history's length.
  */
 export async function processingFigures(db: DataSource, p: Period, departments: string[]): Promise<Map<string, ProcessingFigures>> {
   const rows: Record<string, string | number>[] = await db.query(
     `SELECT department_code,
-       count(*) FILTER (WHERE received_at < $1 AND coalesce(decided_at, withdrawn_at, 'infinity') >= $1)::int AS carried_over,
-       count(*) FILTER (WHERE received_at >= $1)::int AS received,
-       count(*) FILTER (WHERE decided_at BETWEEN $1 AND $2 AND ${DAY('decided_at')} < ${DAY('due_at')})::int AS early,
-       count(*) FILTER (WHERE decided_at BETWEEN $1 AND $2 AND (due_at IS NULL OR ${DAY('decided_at')} = ${DAY('due_at')}))::int AS on_time,
-       count(*) FILTER (WHERE decided_at BETWEEN $1 AND $2 AND ${DAY('decided_at')} > ${DAY('due_at')})::int AS late,
-       count(*) FILTER (WHERE withdrawn_at BETWEEN $1 AND $2 AND decided_at IS NULL)::int AS withdrawn,
-       count(*) FILTER (WHERE coalesce(decided_at, withdrawn_at, 'infinity') > $2)::int AS in_process,
-       count(*) FILTER (WHERE coalesce(decided_at, withdrawn_at, 'infinity') > $2 AND due_at < $2
-         AND coalesce((SELECT sc.status FROM status_change sc WHERE sc.dossier_code = p.dossier_code AND sc.at <= $2
-                       ORDER BY sc.at DESC, sc.id DESC LIMIT 1), '') <> 'WAITING')::int AS overdue
-     FROM processing p
-     WHERE received_at <= $2 AND department_code = ANY($3)
+       coalesce(sum(received) FILTER (WHERE day < $1), 0)::int - coalesce(sum(early + on_time + late + withdrawn) FILTER (WHERE day < $1), 0)::int AS carried_over,
+       coalesce(sum(received) FILTER (WHERE day >= $1), 0)::int AS received,
+       coalesce(sum(early) FILTER (WHERE day >= $1), 0)::int AS early,
+       coalesce(sum(on_time) FILTER (WHERE day >= $1), 0)::int AS on_time,
+       coalesce(sum(late) FILTER (WHERE day >= $1), 0)::int AS late,
+       coalesce(sum(withdrawn) FILTER (WHERE day >= $1), 0)::int AS withdrawn,
+       coalesce(sum(received), 0)::int - coalesce(sum(early + on_time + late + withdrawn), 0)::int AS in_process
+     FROM report_day WHERE department_code = ANY($3) AND day <= $2
      GROUP BY department_code`,
-    [p.start, p.end, departments],
+    [p.from, p.to, departments],
   );
+  const overdue: { department_code: string; n: number }[] = await db.query(
+    `SELECT department_code, count(*)::int AS n FROM processing p
+      WHERE department_code = ANY($2) AND coalesce(decided_at, withdrawn_at, 'infinity'::timestamptz) > $1
+        AND received_at <= $1 AND due_at < $1
+        AND coalesce((SELECT sc.status FROM status_change sc WHERE sc.dossier_code = p.dossier_code AND sc.at <= $1
+                      ORDER BY sc.at DESC, sc.id DESC LIMIT 1), '') <> 'WAITING'
+      GROUP BY department_code`,
+    [p.end, departments],
+  );
+  const overdueBy = new Map(overdue.map((r) => [r.department_code, r.n]));
   const figures = new Map<string, ProcessingFigures>();
   for (const code of departments) {
     figures.set(code, { departmentCode: code, receivedCount: 0, carriedOver: 0, withdrawn: 0, resolved: { total: 0, early: 0, onTime: 0, late: 0 }, inProcess: { total: 0, overdue: 0 } });
   }
   for (const r of rows) {
     const n = (k: string) => Number(r[k]);
-    figures.set(String(r.department_code), {
-      departmentCode: String(r.department_code),
+    const code = String(r.department_code);
+    figures.set(code, {
+      departmentCode: code,
       receivedCount: n('received'),
       carriedOver: n('carried_over'),
       withdrawn: n('withdrawn'),
       resolved: { total: n('early') + n('on_time') + n('late'), early: n('early'), onTime: n('on_time'), late: n('late') },
-      inProcess: { total: n('in_process'), overdue: n('overdue') },
+      inProcess: { total: n('in_process'), overdue: overdueBy.get(code) ?? 0 },
     });
   }
   return figures;
