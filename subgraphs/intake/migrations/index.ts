@@ -2,5 +2,6 @@ import { Initial1795697242740 } from './1795697242740-initial';
 import { SearchExtensions1795699300000 } from './1795699300000-search-extensions';
 import { RegisterStatusAndEvents1795699385172 } from './1795699385172-register-status-and-events';
 import { ImportedLine1795700790463 } from './1795700790463-imported-line';
+import { RegisterRollup1795701200000 } from './1795701200000-register-rollup';
 
-export const migrations: Function[] = [Initial1795697242740, SearchExtensions1795699300000, RegisterStatusAndEvents1795699385172, ImportedLine1795700790463];
+export const migrations: Function[] = [Initial1795697242740, SearchExtensions1795699300000, RegisterStatusAndEvents1795699385172, ImportedLine1795700790463, RegisterRollup1795701200000];

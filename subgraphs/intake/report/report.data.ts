@@ -44,29 +44,31 @@ export interface RegisterFigures {
 
 const zero = (): ReceivedFigures => ({ total: 0, online: 0, direct: 0, postal: 0 });
 
-/** The register's part of a report: six statements, whatever the number of departments. */
+/** The register's part of a report, from its daily rollup: five statements, whatever the history's length. */
 export async function registerFigures(db: DataSource, scope: ReportScope): Promise<RegisterFigures> {
   const p = period(scope.from, scope.to);
   const only = scope.departmentCode;
   const departments = await db.getRepository(Department).find({ where: only ? { code: only } : {}, order: { code: 'ASC' } });
   const codes = departments.map((d) => d.code);
-  const received: { department_code: string; channel: string; n: number }[] = await db.query(
-    `SELECT department_code, channel, count(*)::int AS n FROM dossier
-     WHERE received_at BETWEEN $1 AND $2 AND department_code = ANY($3) GROUP BY department_code, channel`,
-    [p.start, p.end, codes],
+  const days: { department_code: string; online: number; direct: number; postal: number; decided: number; by_post: number }[] = await db.query(
+    `SELECT department_code, sum(online)::int AS online, sum(direct)::int AS direct, sum(postal)::int AS postal,
+            sum(decided)::int AS decided, sum(returned_by_post)::int AS by_post
+       FROM register_day WHERE day BETWEEN $1 AND $2 AND department_code = ANY($3) GROUP BY department_code`,
+    [scope.from, scope.to, codes],
   );
   const [other] = await db.query(
-    `SELECT (SELECT count(*)::int FROM dossier WHERE return_channel = 'POSTAL' AND returned_at BETWEEN $1 AND $2 AND department_code = ANY($3)) AS by_post,
-            (SELECT count(*)::int FROM rating WHERE rated_at BETWEEN $1 AND $2) AS ratings,
-            (SELECT count(*)::int FROM rating WHERE rated_at BETWEEN $1 AND $2 AND level = 'VERY_SATISFIED') AS very,
-            (SELECT count(*)::int FROM rating WHERE rated_at BETWEEN $1 AND $2 AND level = 'SATISFIED') AS satisfied,
-            (SELECT count(*)::int FROM rating WHERE rated_at BETWEEN $1 AND $2 AND level = 'DISSATISFIED') AS dissatisfied`,
-    [p.start, p.end, codes],
+    `SELECT count(*)::int AS ratings, count(*) FILTER (WHERE level = 'VERY_SATISFIED')::int AS very,
+            count(*) FILTER (WHERE level = 'SATISFIED')::int AS satisfied, count(*) FILTER (WHERE level = 'DISSATISFIED')::int AS dissatisfied
+       FROM rating WHERE rated_at BETWEEN $1 AND $2`,
+    [p.start, p.end],
   );
-  const decided: { department_code: string; n: number }[] = await db.query(
-    `SELECT department_code, count(*)::int AS n FROM dossier WHERE decided_at BETWEEN $1 AND $2 AND department_code = ANY($3) GROUP BY department_code`,
-    [p.start, p.end, codes],
-  );
+  const received = days.flatMap((d) => [
+    { department_code: d.department_code, channel: 'ONLINE', n: d.online },
+    { department_code: d.department_code, channel: 'DIRECT', n: d.direct },
+    { department_code: d.department_code, channel: 'POSTAL', n: d.postal },
+  ]);
+  other.by_post = days.reduce((s, d) => s + d.by_post, 0);
+  const decided = days.map((d) => ({ department_code: d.department_code, n: d.decided }));
   const undelivered: { department_code: string; codes: string[] }[] = await db.query(
     `SELECT d.department_code, (array_agg(o.dossier_code ORDER BY o.id))[1:50] AS codes
        FROM outbox_message o JOIN dossier d ON d.code = o.dossier_code
