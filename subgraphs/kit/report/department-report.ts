@@ -55,17 +55,20 @@ export function departmentReportLoader(db: DataSource) {
       byPeriod.set(`${key.from}|${key.to}`, entry);
     }
     const found = new Map<string, ProcessingFigures>();
-    for (const { from, to, departments } of byPeriod.values()) {
-      const figures = await processingFigures(db, period(from, to), departments);
-      for (const [code, f] of figures) found.set(`${code}|${from}|${to}`, f);
-    }
     // Decisions still in this system's outbox: the register has not recorded them yet.
-    const pending: { department_code: string; codes: string[] }[] = await db.query(
+    const pendingQuery = db.query(
       `SELECT p.department_code, (array_agg(o.dossier_code ORDER BY o.id))[1:50] AS codes
          FROM outbox_message o JOIN processing p ON p.dossier_code = o.dossier_code
         WHERE o.delivered_at IS NULL AND o.type = 'STATUS' AND o.payload->>'event' = 'DECIDED'
         GROUP BY p.department_code`,
+    ) as Promise<{ department_code: string; codes: string[] }[]>;
+    await Promise.all(
+      [...byPeriod.values()].map(async ({ from, to, departments }) => {
+        const figures = await processingFigures(db, period(from, to), departments);
+        for (const [code, f] of figures) found.set(`${code}|${from}|${to}`, f);
+      }),
     );
+    const pending = await pendingQuery;
     const unreported = new Map(pending.map((r) => [r.department_code, r.codes]));
     return ids.map((id) => {
       const f = found.get(id);

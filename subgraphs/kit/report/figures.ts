@@ -44,7 +44,8 @@ export interface ProcessingFigures {
  * still open at the end of the period: two statements, whatever the history's length.
  */
 export async function processingFigures(db: DataSource, p: Period, departments: string[]): Promise<Map<string, ProcessingFigures>> {
-  const rows: Record<string, string | number>[] = await db.query(
+  const [rows, overdue] = await Promise.all([
+    db.query(
     `SELECT department_code,
        coalesce(sum(received) FILTER (WHERE day < $1), 0)::int - coalesce(sum(early + on_time + late + withdrawn) FILTER (WHERE day < $1), 0)::int AS carried_over,
        coalesce(sum(received) FILTER (WHERE day >= $1), 0)::int AS received,
@@ -56,8 +57,8 @@ export async function processingFigures(db: DataSource, p: Period, departments: 
      FROM report_day WHERE department_code = ANY($3) AND day <= $2
      GROUP BY department_code`,
     [p.from, p.to, departments],
-  );
-  const overdue: { department_code: string; n: number }[] = await db.query(
+  ) as Promise<Record<string, string | number>[]>,
+    db.query(
     `SELECT department_code, count(*)::int AS n FROM processing p
       WHERE department_code = ANY($2) AND coalesce(decided_at, withdrawn_at, 'infinity'::timestamptz) > $1
         AND received_at <= $1 AND due_at < $1
@@ -65,7 +66,8 @@ export async function processingFigures(db: DataSource, p: Period, departments: 
                       ORDER BY sc.at DESC, sc.id DESC LIMIT 1), '') <> 'WAITING'
       GROUP BY department_code`,
     [p.end, departments],
-  );
+  ) as Promise<{ department_code: string; n: number }[]>,
+  ]);
   const overdueBy = new Map(overdue.map((r) => [r.department_code, r.n]));
   const figures = new Map<string, ProcessingFigures>();
   for (const code of departments) {
