@@ -46,16 +46,28 @@ export interface ProcessingFigures {
 export async function processingFigures(db: DataSource, p: Period, departments: string[]): Promise<Map<string, ProcessingFigures>> {
   const [rows, overdue] = await Promise.all([
     db.query(
-    `SELECT department_code,
-       coalesce(sum(received) FILTER (WHERE day < $1), 0)::int - coalesce(sum(early + on_time + late + withdrawn) FILTER (WHERE day < $1), 0)::int AS carried_over,
-       coalesce(sum(received) FILTER (WHERE day >= $1), 0)::int AS received,
-       coalesce(sum(early) FILTER (WHERE day >= $1), 0)::int AS early,
-       coalesce(sum(on_time) FILTER (WHERE day >= $1), 0)::int AS on_time,
-       coalesce(sum(late) FILTER (WHERE day >= $1), 0)::int AS late,
-       coalesce(sum(withdrawn) FILTER (WHERE day >= $1), 0)::int AS withdrawn,
-       coalesce(sum(received), 0)::int - coalesce(sum(early + on_time + late + withdrawn), 0)::int AS in_process
-     FROM report_day WHERE department_code = ANY($3) AND day <= $2
-     GROUP BY department_code`,
+    `WITH before AS (
+       SELECT department_code, sum(received)::int AS received, sum(finished)::int AS finished FROM report_month
+        WHERE department_code = ANY($3) AND month < date_trunc('month', $1::date) GROUP BY department_code),
+     days AS (
+       SELECT department_code,
+         coalesce(sum(received) FILTER (WHERE day < $1), 0)::int AS received_before,
+         coalesce(sum(early + on_time + late + withdrawn) FILTER (WHERE day < $1), 0)::int AS finished_before,
+         coalesce(sum(received) FILTER (WHERE day >= $1), 0)::int AS received,
+         coalesce(sum(early) FILTER (WHERE day >= $1), 0)::int AS early,
+         coalesce(sum(on_time) FILTER (WHERE day >= $1), 0)::int AS on_time,
+         coalesce(sum(late) FILTER (WHERE day >= $1), 0)::int AS late,
+         coalesce(sum(withdrawn) FILTER (WHERE day >= $1), 0)::int AS withdrawn,
+         coalesce(sum(early + on_time + late + withdrawn) FILTER (WHERE day >= $1), 0)::int AS finished
+       FROM report_day WHERE department_code = ANY($3) AND day >= date_trunc('month', $1::date) AND day <= $2
+       GROUP BY department_code)
+     SELECT coalesce(b.department_code, d.department_code) AS department_code,
+       coalesce(b.received, 0) + coalesce(d.received_before, 0) - coalesce(b.finished, 0) - coalesce(d.finished_before, 0) AS carried_over,
+       coalesce(d.received, 0) AS received, coalesce(d.early, 0) AS early, coalesce(d.on_time, 0) AS on_time,
+       coalesce(d.late, 0) AS late, coalesce(d.withdrawn, 0) AS withdrawn,
+       coalesce(b.received, 0) + coalesce(d.received_before, 0) + coalesce(d.received, 0)
+         - coalesce(b.finished, 0) - coalesce(d.finished_before, 0) - coalesce(d.finished, 0) AS in_process
+     FROM before b FULL JOIN days d ON d.department_code = b.department_code`,
     [p.from, p.to, departments],
   ) as Promise<Record<string, string | number>[]>,
     db.query(

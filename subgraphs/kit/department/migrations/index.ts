@@ -3,6 +3,7 @@ import { ProcessingScope1795698498805 } from './1795698498805-processing-scope';
 import { ProcessingReportColumns1795700190553 } from './1795700190553-processing-report-columns';
 
 import { ReportRollup1795701000000 } from './1795701000000-report-rollup';
+import { ReportMonth1795701400000 } from './1795701400000-report-month';
 
 /** The kit's tables, applied before a department's own migrations. */
-export const kitMigrations: Function[] = [ProcessingTables1795697237354, ProcessingScope1795698498805, ProcessingReportColumns1795700190553, ReportRollup1795701000000];
+export const kitMigrations: Function[] = [ProcessingTables1795697237354, ProcessingScope1795698498805, ProcessingReportColumns1795700190553, ReportRollup1795701000000, ReportMonth1795701400000];
