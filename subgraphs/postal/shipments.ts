@@ -17,21 +17,26 @@ export const NEXT: Record<S, S[]> = {
   [S.RETURNED_TO_SENDER]: [],
 };
 
-/** Records a status event and tells the centre's register, in one transaction. */
-export async function recordEvent(m: EntityManager, item: Shipment, status: S, at: Date, location: string | null): Promise<Shipment> {
-  if (item.status !== status && !NEXT[item.status].includes(status)) {
-    throw conflict(`item ${item.trackingNumber} is ${item.status}: next can be ${NEXT[item.status].join(' or ') || 'nothing'}`, { currentStatus: item.status });
-  }
+/** Writes an item's status event and tells the centre's register, in the caller's transaction. */
+async function logEvent(m: EntityManager, item: Shipment, status: S, at: Date, location: string | null): Promise<void> {
   await m.getRepository(ShipmentEvent).insert({ shipment: { trackingNumber: item.trackingNumber } as Shipment, status, at, location });
-  item.status = status;
-  if (status === S.DELIVERED) item.deliveredAt = at;
-  await m.getRepository(Shipment).update({ trackingNumber: item.trackingNumber }, { status, deliveredAt: item.deliveredAt });
   await enqueue(m, [{
     destination: 'intake',
     dossierCode: item.dossierCode,
     type: 'SHIPMENT',
     payload: { trackingNumber: item.trackingNumber, direction: item.direction, status, at: at.toISOString(), location },
   }]);
+}
+
+/** Moves an item to its next status (NEXT), records the event and tells the register. */
+export async function recordEvent(m: EntityManager, item: Shipment, status: S, at: Date, location: string | null): Promise<Shipment> {
+  if (item.status !== status && !NEXT[item.status].includes(status)) {
+    throw conflict(`item ${item.trackingNumber} is ${item.status}: next can be ${NEXT[item.status].join(' or ') || 'nothing'}`, { currentStatus: item.status });
+  }
+  item.status = status;
+  if (status === S.DELIVERED) item.deliveredAt = at;
+  await m.getRepository(Shipment).update({ trackingNumber: item.trackingNumber }, { status, deliveredAt: item.deliveredAt });
+  await logEvent(m, item, status, at, location);
   return item;
 }
 
@@ -61,13 +66,7 @@ export const postalHandlers: Record<string, Handler> = {
       applicantIdNumber: p.applicantIdNumber ?? null,
     });
     await repo.insert(item);
-    await m.getRepository(ShipmentEvent).insert({ shipment: { trackingNumber: item.trackingNumber } as Shipment, status: S.DELIVERED, at, location: null });
-    await enqueue(m, [{
-      destination: 'intake',
-      dossierCode: item.dossierCode,
-      type: 'SHIPMENT',
-      payload: { trackingNumber: item.trackingNumber, direction: item.direction, status: S.DELIVERED, at: at.toISOString(), location: null },
-    }]);
+    await logEvent(m, item, S.DELIVERED, at, null);
   },
 
   /** The centre hands a result to the post: a new outbound item, accepted at the centre's counter. */
@@ -89,13 +88,6 @@ export const postalHandlers: Record<string, Handler> = {
       applicantIdNumber: p.applicantIdNumber ?? null,
     });
     await m.getRepository(Shipment).insert(item);
-    item.status = S.ACCEPTED;
-    await m.getRepository(ShipmentEvent).insert({ shipment: { trackingNumber: item.trackingNumber } as Shipment, status: S.ACCEPTED, at, location: 'Bưu cục Trung tâm Phục vụ hành chính công' });
-    await enqueue(m, [{
-      destination: 'intake',
-      dossierCode: item.dossierCode,
-      type: 'SHIPMENT',
-      payload: { trackingNumber: item.trackingNumber, direction: item.direction, status: S.ACCEPTED, at: at.toISOString(), location: null },
-    }]);
+    await logEvent(m, item, S.ACCEPTED, at, 'Bưu cục Trung tâm Phục vụ hành chính công');
   },
 };
