@@ -8,6 +8,7 @@ COPY gateway gateway
 COPY subgraphs subgraphs
 COPY scripts scripts
 COPY demo demo
+COPY importer importer
 COPY schema schema
 RUN npm run build && npm prune --omit=dev --ignore-scripts
 USER node
