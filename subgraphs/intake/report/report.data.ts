@@ -73,24 +73,18 @@ export async function registerFigures(db: DataSource, scope: ReportScope): Promi
   ) as Promise<{ department_code: string; codes: string[] }[]>,
     oneStop.length ? processingFigures(db, p, oneStop) : Promise.resolve(new Map<string, ProcessingFigures>()),
   ]);
-  const received = days.flatMap((d) => [
-    { department_code: d.department_code, channel: 'ONLINE', n: d.online },
-    { department_code: d.department_code, channel: 'DIRECT', n: d.direct },
-    { department_code: d.department_code, channel: 'POSTAL', n: d.postal },
-  ]);
-  other.by_post = days.reduce((s, d) => s + d.by_post, 0);
-  const decided = days.map((d) => ({ department_code: d.department_code, n: d.decided }));
-  const decidedBy = new Map(decided.map((r) => [r.department_code, r.n]));
+  const decidedBy = new Map(days.map((d) => [d.department_code, d.decided]));
   const undeliveredBy = new Map(undelivered.map((r) => [r.department_code, r.codes]));
   const byDept = new Map(codes.map((c) => [c, zero()]));
   const total = zero();
-  for (const r of received) {
-    const f = byDept.get(r.department_code)!;
-    const channel = r.channel.toLowerCase() as 'online' | 'direct' | 'postal';
-    f[channel] += r.n;
-    f.total += r.n;
-    total[channel] += r.n;
-    total.total += r.n;
+  for (const d of days) {
+    const f = byDept.get(d.department_code)!;
+    for (const channel of ['online', 'direct', 'postal'] as const) {
+      f[channel] += d[channel];
+      f.total += d[channel];
+      total[channel] += d[channel];
+      total.total += d[channel];
+    }
   }
   const parts = departments
     .map((d) => ({
@@ -107,7 +101,7 @@ export async function registerFigures(db: DataSource, scope: ReportScope): Promi
   return {
     period: p,
     received: total,
-    returnedByPost: other.by_post,
+    returnedByPost: days.reduce((sum, d) => sum + d.by_post, 0),
     // Ratings are of the centre's staff, not of a department: the same in every department's report.
     ratings: { total: other.ratings, verySatisfied: other.very, satisfied: other.satisfied, dissatisfied: other.dissatisfied },
     departments: parts,
