@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { devHandoverSecret } from '../../subgraphs/kit/config';
 import type { Identity } from '../../subgraphs/kit/identity';
 import { signRequest } from '../../subgraphs/kit/signing';
+import { DISPATCH_LOCK } from '../../subgraphs/kit/messaging/outbox';
 import { startPrivateSystem, startSubgraph, TestSystem } from '../support/system';
 
 const STAFF: Identity = { subject: 'counter-1', role: 'CENTRE_STAFF' };
@@ -102,6 +103,25 @@ describe('hand-overs between systems', () => {
     expect(res.status).toBe(200);
     expect(((await res.json()) as any).ok).toBe(false);
     expect((await db.query(`SELECT status FROM processing WHERE dossier_code = $1`, [code]))[0].status).toBe('DONE');
+  });
+
+  it('when another replica holds the dispatch lease, then this one delivers nothing until it is released', async () => {
+    const intake = system.subgraphs.intake.server;
+    const holder = intake.db.createQueryRunner();
+    await holder.connect();
+    try {
+      await holder.query('SELECT pg_advisory_lock($1)', [DISPATCH_LOCK]);
+      const res = await receive(500);
+      expect(res.errors).toBeUndefined();
+      const code = res.data.receiveDossier.code;
+      await new Promise((r) => setTimeout(r, 800));
+      const [{ n }] = await intake.db.query(`SELECT count(*)::int AS n FROM outbox_message WHERE dossier_code = $1 AND delivered_at IS NULL`, [code]);
+      expect(n).toBe(1);
+      await holder.query('SELECT pg_advisory_unlock($1)', [DISPATCH_LOCK]);
+      expect(await intake.outbox.idle(10_000)).toBe(true);
+    } finally {
+      await holder.release();
+    }
   });
 
   it('when a hand-over is not signed by a known system, then it is refused', async () => {

@@ -25,6 +25,7 @@ export interface Peers {
 }
 
 const BACKOFF_MS = [250, 500, 1000, 2000, 5000, 10_000, 30_000];
+export const DISPATCH_LOCK = 727_002;
 
 /**
  * Delivers the outbox until each message is acknowledged, in order per dossier: a message waits while an
@@ -88,7 +89,16 @@ export class OutboxDispatcher {
 
   private async drain(): Promise<void> {
     try {
-      await inBackground(this.db, (q) => this.round(q));
+      await inBackground(this.db, async (q) => {
+        // One dispatcher at a time per database, so that replicas of a subgraph keep each dossier's order.
+        const [{ leader }] = await q('SELECT pg_try_advisory_lock($1) AS leader', [DISPATCH_LOCK]);
+        if (!leader) return;
+        try {
+          await this.round(q);
+        } finally {
+          await q('SELECT pg_advisory_unlock($1)', [DISPATCH_LOCK]);
+        }
+      });
     } catch (e) {
       if (!this.stopped) this.log.error({ type: (e as Error).name }, 'outbox round failed');
     }
