@@ -73,6 +73,7 @@ export async function processingFigures(db: DataSource, p: Period, departments: 
     db.query(
     `SELECT department_code, count(*)::int AS n FROM processing p
       WHERE department_code = ANY($2) AND coalesce(decided_at, withdrawn_at, 'infinity'::timestamptz) > $1
+        AND coalesce(decided_at, withdrawn_at, 'infinity'::timestamptz) > due_at
         AND received_at <= $1 AND due_at < $1
         AND coalesce((SELECT sc.status FROM status_change sc WHERE sc.dossier_code = p.dossier_code AND sc.at <= $1
                       ORDER BY sc.at DESC, sc.id DESC LIMIT 1), '') <> 'WAITING'
