@@ -59,7 +59,8 @@ export function createDataSource(o: DataSourceOptions): DataSource {
     namingStrategy: new SnakeNamingStrategy(),
     logger: new CountingLogger(o.counter ?? new StatementCounter(), o.log),
     maxQueryExecutionTime: 1000,
-    extra: { max: o.poolSize ?? 10, application_name: 'motcua-graph' },
+    // JIT compiles for tens of milliseconds whenever the planner overestimates; these queries run in one or two.
+    extra: { max: o.poolSize ?? 10, application_name: 'motcua-graph', options: '-c jit=off' },
   });
 }
 
