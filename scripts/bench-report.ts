@@ -96,8 +96,12 @@ async function main(): Promise<void> {
   console.log(`one-month report (${month}) on ${dossiers} dossiers: p50 ${q(0.5).toFixed(1)} ms, p95 ${q(0.95).toFixed(1)} ms; paging ${paged} dossiers: ${(pagingMs / 1000).toFixed(1)} s`);
   const file = join(PROJECT_ROOT, 'bench', 'README.md');
   const { readFile } = await import('node:fs/promises');
-  const current = await readFile(file, 'utf8').catch(() => '');
-  await writeFile(file, current.includes('| date |') ? `${current.trimEnd()}\n${line}\n` : `${current}${line}\n`);
+  // The new row goes at the end of the table, before the notes below it.
+  const lines = (await readFile(file, 'utf8').catch(() => '')).split('\n');
+  let last = lines.length - 1;
+  for (let i = lines.length - 1; i >= 0; i--) if (lines[i].startsWith('|')) { last = i; break; }
+  lines.splice(last + 1, 0, `${line} ${process.argv.includes('--label') ? arg('label', '') : ''} |`);
+  await writeFile(file, lines.join('\n'));
 }
 
 main().catch((e) => {
