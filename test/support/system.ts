@@ -151,8 +151,11 @@ export async function startPrivateSystem(label: string, options: Parameters<type
   return {
     system,
     async close() {
-      await system.close();
-      await dropDatabases(prefix);
+      try {
+        await system.close();
+      } finally {
+        await dropDatabases(prefix);
+      }
     },
   };
 }
