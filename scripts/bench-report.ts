@@ -86,7 +86,7 @@ async function main(): Promise<void> {
     return seen;
   };
   const t0 = process.hrtime.bigint();
-  const paged = await pageAll();
+  const paged = process.argv.includes('--no-paging') ? 0 : await pageAll();
   const pagingMs = Number(process.hrtime.bigint() - t0) / 1e6;
 
   await gateway.close();
