@@ -1,3 +1,4 @@
+import { DEV_JWT_SECRET } from '../../subgraphs/kit/config';
 import type { Identity } from '../../subgraphs/kit/identity';
 import { postGraphQL, signedCall, startSystem, TestSystem, tokenFor } from '../support/system';
 
@@ -138,7 +139,7 @@ describe('who may see what, through the gateway', () => {
     const sign = (secret: string, claims: Record<string, unknown>, exp: string | number = '1h', aud = 'motcua-graph') =>
       new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject('x').setIssuer('motcua-graph').setAudience(aud)
         .setExpirationTime(exp).sign(new TextEncoder().encode(secret));
-    const dev = 'motcua-graph-development-only-jwt-secret-0001';
+    const dev = DEV_JWT_SECRET;
     const tokens = [
       await sign('an-attacker-secret-that-is-long-enough!!', { role: 'CENTRE_STAFF' }),
       await sign(dev, { role: 'CENTRE_STAFF' }, Math.floor(Date.now() / 1000) - 60),

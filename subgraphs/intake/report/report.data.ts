@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
 import { processingFigures, ProcessingFigures } from '../../kit/report/figures';
-import { Period, period, reportId } from '../../kit/report/period';
+import { parseReportId, Period, period, reportId } from '../../kit/report/period';
 import { reportTypeFor } from '../../registry';
 import { Department } from '../entities/department.entity';
 import type { RatingFigures, ReceivedFigures } from './report.types';
@@ -12,12 +12,12 @@ export interface ReportScope {
   departmentCode: string | null;
 }
 
-export const reportKey = (s: ReportScope) => `${s.departmentCode ?? '*'}|${s.from}|${s.to}`;
+/** A report's key is a department report's key with "*" for all departments. */
+export const reportKey = (s: ReportScope) => reportId(s.departmentCode ?? '*', s.from, s.to);
 
 export function parseReportKey(id: string): ReportScope | null {
-  const [dept, from, to] = id.split('|');
-  if (!dept || !/^\d{4}-\d{2}-\d{2}$/.test(from ?? '') || !/^\d{4}-\d{2}-\d{2}$/.test(to ?? '')) return null;
-  return { departmentCode: dept === '*' ? null : dept, from, to };
+  const key = parseReportId(id);
+  return key && { ...key, departmentCode: key.departmentCode === '*' ? null : key.departmentCode };
 }
 
 export interface DepartmentPart {

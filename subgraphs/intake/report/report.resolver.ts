@@ -181,10 +181,10 @@ export const reportReferences = {
 
 /** A department's part, looked up by its key (department|from|to). */
 export async function departmentPart(id: string, ctx: Ctx): Promise<unknown> {
-  const [code, from, to] = id.split('|');
-  checkReportAccess(ctx.identity, code ?? null);
-  if (!code || !from || !to) return null;
-  const register = await ctx.loaders.register.load(`${code}|${from}|${to}`);
+  const key = parseReportKey(id);
+  checkReportAccess(ctx.identity, key?.departmentCode ?? null);
+  if (!key?.departmentCode) return null;
+  const register = await ctx.loaders.register.load(id);
   const part = register.departments[0];
   if (!part) return null;
   return part.figures ? oneStopPart(part) : part;

@@ -1,9 +1,9 @@
 import { Arg, Ctx, Field, InputType, Mutation, Resolver } from 'type-graphql';
 import type { EntityManager } from 'typeorm';
 import { calendar, localDate } from '../../kit/calendar/working-time';
-import { nextStatus, Step } from '../../kit/department/lifecycle';
+import { nextStatus, STEPS } from '../../kit/department/lifecycle';
+import { applyCentreStep, openProcessing } from '../../kit/department/processing.handlers';
 import { ProcessingStatus } from '../../kit/department/processing-status';
-import { StatusChange } from '../../kit/department/status-change.entity';
 import { badUserInput, conflict, forbidden, notFound } from '../../kit/errors';
 import { isDossierCode } from '../../kit/dossier-code';
 import { isTrackingNumber } from '../../postal/tracking-number';
@@ -142,11 +142,9 @@ export class LifecycleResolver {
             },
           }]);
         } else {
-          await m.getRepository(OneStopProcessing).insert({
-            dossierCode: code, procedureCode: procedure.code, receivedAt, dueAt, status: ProcessingStatus.NEW,
-            departmentCode: department.code, applicantIdNumber: applicant.idNumber,
-          });
-          await m.getRepository(StatusChange).insert({ dossierCode: code, status: ProcessingStatus.NEW, at: now, officer: null, note: null });
+          await openProcessing(m, OneStopProcessing, code, {
+            procedureCode: procedure.code, departmentCode: department.code, receivedAt, dueAt, applicantIdNumber: applicant.idNumber,
+          }, now);
         }
         if (inbound) {
           await enqueue(m, [{
@@ -265,7 +263,7 @@ export class LifecycleResolver {
   private async step(
     ctx: Ctx,
     dossierCode: string,
-    step: Step,
+    step: 'withdraw' | 'returnResult',
     key: string | null,
     input: Record<string, unknown>,
     change: (m: EntityManager, d: Dossier, at: Date) => Promise<ResultChannel | null>,
@@ -279,13 +277,12 @@ export class LifecycleResolver {
         const detail = await change(m, d, at);
         d.status = status;
         await m.getRepository(Dossier).save(d);
-        await logEvents(m, d.code, [{ at, system: 'intake', type: step === 'withdraw' ? 'WITHDRAWN' : 'RESULT_RETURNED', detail }]);
-        const type = step === 'withdraw' ? 'WITHDRAWN' : 'RESULT_RETURNED';
+        const type = STEPS[step].event;
+        await logEvents(m, d.code, [{ at, system: 'intake', type, detail }]);
         if (d.processingSystem) {
           await enqueue(m, [{ destination: d.processingSystem, dossierCode, type, payload: { at: at.toISOString(), channel: detail } }]);
         } else {
-          await m.getRepository(OneStopProcessing).update({ dossierCode }, { status, ...(step === 'withdraw' ? { withdrawnAt: at } : {}) });
-          await m.getRepository(StatusChange).insert({ dossierCode, status, at, officer: ctx.identity.subject, note: null });
+          await applyCentreStep(m, OneStopProcessing, dossierCode, step, at, ctx.identity.subject);
         }
         return { result: d, ref: dossierCode };
       }, (code) => m.getRepository(Dossier).findOneByOrFail({ code })),

@@ -28,33 +28,63 @@ export function reportToCentre<T extends ProcessingRecord>(m: EntityManager, row
   ]);
 }
 
+export interface HandedOver {
+  procedureCode: string;
+  departmentCode: string;
+  receivedAt: Date;
+  dueAt: Date | null;
+  applicantIdNumber: string;
+}
+
+/** Opens the processing record of a dossier handed over at `at` (NEW), unless it is already there. */
+export async function openProcessing<T extends ProcessingRecord>(
+  m: EntityManager,
+  entity: ClassType<T>,
+  dossierCode: string,
+  d: HandedOver,
+  at: Date,
+): Promise<void> {
+  const repo = m.getRepository(entity);
+  if (await repo.findOneBy({ dossierCode } as never)) return;
+  await repo.insert({ dossierCode, ...d, status: ProcessingStatus.NEW } as never);
+  await m.getRepository(StatusChange).insert({ dossierCode, status: ProcessingStatus.NEW, at, officer: null, note: null });
+}
+
+/**
+ * A step the centre takes on a processing record (withdrawal, result returned): in a department system when
+ * the hand-over arrives, in the one-stop system in the register's own transaction.
+ */
+export async function applyCentreStep<T extends ProcessingRecord>(
+  m: EntityManager,
+  entity: ClassType<T>,
+  dossierCode: string,
+  step: Extract<Step, 'withdraw' | 'returnResult'>,
+  at: Date,
+  officer: string | null,
+): Promise<void> {
+  const repo = m.getRepository(entity);
+  const row = await repo.findOne({ where: { dossierCode } as never, lock: { mode: 'pessimistic_write' } });
+  if (!row) throw new RejectedMessage(`no dossier ${dossierCode} here`);
+  row.status = nextStatus(dossierCode, row.status, step);
+  if (step === 'withdraw') row.withdrawnAt = at;
+  await repo.save(row);
+  await m.getRepository(StatusChange).insert({ dossierCode, status: row.status, at, officer, note: null });
+}
+
 /** What a department system accepts from the centre: the dossier itself, its withdrawal, its result's return. */
 export function departmentHandlers<T extends ProcessingRecord>(entity: ClassType<T>): Record<string, Handler> {
-  const step = async (m: EntityManager, msg: Delivered, s: Step) => {
-    const repo = m.getRepository(entity);
-    const row = await repo.findOne({ where: { dossierCode: msg.dossierCode } as never, lock: { mode: 'pessimistic_write' } });
-    if (!row) throw new RejectedMessage(`no dossier ${msg.dossierCode} here`);
-    const at = new Date(msg.payload.at);
-    row.status = nextStatus(msg.dossierCode, row.status, s);
-    if (s === 'withdraw') row.withdrawnAt = at;
-    await repo.save(row);
-    await m.getRepository(StatusChange).insert({ dossierCode: row.dossierCode, status: row.status, at, officer: null, note: null });
-  };
+  const step = (m: EntityManager, msg: Delivered, s: 'withdraw' | 'returnResult') =>
+    applyCentreStep(m, entity, msg.dossierCode, s, new Date(msg.payload.at), null);
   return {
-    async HANDOVER(m, msg) {
+    HANDOVER(m, msg) {
       const p = msg.payload;
-      const repo = m.getRepository(entity);
-      if (await repo.findOneBy({ dossierCode: msg.dossierCode } as never)) return;
-      await repo.insert({
-        dossierCode: msg.dossierCode,
+      return openProcessing(m, entity, msg.dossierCode, {
         procedureCode: p.procedureCode,
+        departmentCode: p.departmentCode,
         receivedAt: new Date(p.receivedAt),
         dueAt: p.dueAt ? new Date(p.dueAt) : null,
-        status: ProcessingStatus.NEW,
-        departmentCode: p.departmentCode,
         applicantIdNumber: p.applicantIdNumber,
-      } as never);
-      await m.getRepository(StatusChange).insert({ dossierCode: msg.dossierCode, status: ProcessingStatus.NEW, at: new Date(p.handedOverAt), officer: null, note: null });
+      }, new Date(p.handedOverAt));
     },
     WITHDRAWN: (m, msg) => step(m, msg, 'withdraw'),
     RESULT_RETURNED: (m, msg) => step(m, msg, 'returnResult'),
