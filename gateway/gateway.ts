@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 process.env.APOLLO_TELEMETRY_DISABLED = '1';
-import { ApolloGateway, GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { ApolloGateway, GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
-import type { FetcherResponse } from '@apollo/utils.fetcher';
+import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import { Pool } from 'undici';
 import { GraphQLError } from 'graphql';
 import { CLIENT_CODES } from '../subgraphs/kit/errors';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -41,44 +42,67 @@ export function committedSupergraph(): string {
   return readFileSync(join(SCHEMA_DIR, 'supergraph.graphql'), 'utf8');
 }
 
-/** Signs every call to a subgraph with that subgraph's secret; nothing of the client's request passes. */
-class SubgraphSource extends RemoteGraphQLDataSource<GatewayContext> {
+/**
+ * Sends each call to its subgraph signed with that subgraph's secret (nothing of the client's request passes)
+ * over a keep-alive undici pool: its request API costs a fraction of fetch's per call, and the body is
+ * serialised once, the same bytes signed and sent.
+ */
+class SubgraphSource implements GraphQLDataSource<GatewayContext> {
+  private readonly pool: Pool;
+  private readonly path: string;
+
   constructor(
     url: string,
     private readonly secret: string,
   ) {
-    // Node's own fetch (undici, keep-alive) instead of the default make-fetch-happen: less work per hop.
-    super({ url, fetcher: fetch as never });
+    const u = new URL(url);
+    this.path = u.pathname + u.search;
+    this.pool = new Pool(u.origin, { connections: 128, keepAliveTimeout: 60_000, headersTimeout: 30_000, bodyTimeout: 30_000 });
   }
 
-  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
-    // The body as RemoteGraphQLDataSource will serialise it: the query first, then the rest, no http.
-    const { http, query, ...rest } = request;
-    if (!http) return;
-    const url = new URL(this.url);
-    const headers = signRequest(this.secret, {
-      method: http.method,
-      path: url.pathname + url.search,
-      body: JSON.stringify({ query, ...rest }),
-      identity: context?.identity ?? ANONYMOUS,
-      requestId: context?.requestId ?? requestIdOf(undefined),
-    });
-    for (const [k, v] of Object.entries(headers)) http.headers.set(k, v);
-  }
-
-  /**
-   * A subgraph refuses bad variables (a malformed DateTime) with HTTP 400 and a coded error it wrote for
-   * the client: pass that on instead of an opaque failure. Anything else stays masked.
-   */
-  override async errorFromResponse(response: FetcherResponse): Promise<GraphQLError> {
-    const body = (await response.clone().json().catch(() => null)) as { errors?: { message?: string; extensions?: { code?: string; field?: string } }[] } | null;
-    const first = body?.errors?.[0];
-    const code = first?.extensions?.code;
-    if (first?.message && code && CLIENT_CODES.has(code)) {
-      return new GraphQLError(first.message, { extensions: { code, ...(first.extensions?.field ? { field: first.extensions.field } : {}) } });
+  async process({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    const { query, variables, operationName, extensions } = request;
+    if (!query) throw new Error('Missing query');
+    const body = JSON.stringify({ query, variables, operationName, extensions });
+    const headers = {
+      'content-type': 'application/json',
+      ...signRequest(this.secret, {
+        method: 'POST',
+        path: this.path,
+        body,
+        identity: (context as Partial<GatewayContext>)?.identity ?? ANONYMOUS,
+        requestId: (context as Partial<GatewayContext>)?.requestId ?? requestIdOf(undefined),
+      }),
+    };
+    const res = await this.pool.request({ method: 'POST', path: this.path, headers, body });
+    const text = await res.body.text();
+    let parsed: GatewayGraphQLResponse | null = null;
+    try {
+      parsed = JSON.parse(text) as GatewayGraphQLResponse;
+    } catch {
+      parsed = null;
     }
-    return super.errorFromResponse(response);
+    if (res.statusCode < 200 || res.statusCode > 299) throw errorFromResponse(res.statusCode, parsed);
+    if (typeof parsed !== 'object' || parsed === null) throw new Error(`a subgraph answered ${res.statusCode} without a JSON body`);
+    return parsed;
   }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+}
+
+/**
+ * A subgraph refuses bad variables (a malformed DateTime) with HTTP 400 and a coded error it wrote for the
+ * client, and unsigned or forged calls with 403: pass those on. Anything else stays opaque (masked later).
+ */
+function errorFromResponse(status: number, body: GatewayGraphQLResponse | null): GraphQLError {
+  const first = body?.errors?.[0] as { message?: string; extensions?: { code?: string; field?: string } } | undefined;
+  const code = first?.extensions?.code;
+  if (first?.message && code && CLIENT_CODES.has(code)) {
+    return new GraphQLError(first.message, { extensions: { code, ...(first.extensions?.field ? { field: first.extensions.field } : {}) } });
+  }
+  return new GraphQLError(`a subgraph answered ${status}`);
 }
 
 /** Every error a client sees carries the request id, under which the gateway and subgraphs logged it. */
@@ -102,12 +126,15 @@ function requestIdOnErrors(): ApolloServerPlugin<GatewayContext> {
 export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
   const log = o.log ?? createLogger('gateway');
   const authenticate = await createAuthenticator(o.auth);
+  const sources: SubgraphSource[] = [];
   const gateway = new ApolloGateway({
     supergraphSdl: o.supergraphSdl ?? committedSupergraph(),
     buildService: ({ name, url }) => {
       const secret = o.signingSecrets[name];
       if (!secret) throw new Error(`no signing secret for subgraph ${name}`);
-      return new SubgraphSource(o.subgraphUrls[name] ?? url!, secret);
+      const source = new SubgraphSource(o.subgraphUrls[name] ?? url!, secret);
+      sources.push(source);
+      return source;
     },
     logger: {
       debug: () => {},
@@ -144,5 +171,8 @@ export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
     }),
   );
 
-  return listenable(app, () => apollo.stop());
+  return listenable(app, async () => {
+    await apollo.stop();
+    await Promise.all(sources.map((s) => s.close()));
+  });
 }

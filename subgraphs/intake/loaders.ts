@@ -9,7 +9,7 @@ import { Procedure } from './entities/procedure.entity';
 import { Rating } from './entities/rating.entity';
 import { registerFiguresLoader } from './report/report.data';
 
-export function createIntakeLoaders(db: DataSource) {
+export function createIntakeLoaders(db: DataSource, requestId: string) {
   return {
     dossier: rowLoader(db, Dossier, 'code'),
     department: rowLoader(db, Department, 'code'),
@@ -18,7 +18,7 @@ export function createIntakeLoaders(db: DataSource) {
     history: groupLoader(db, StatusChange, 'dossierCode', 'at'),
     rating: rowLoader(db, Rating, 'dossier', 'dossierCode'),
     events: groupLoader(db, DossierEvent, 'dossierCode', 'at'),
-    register: registerFiguresLoader(db),
+    register: registerFiguresLoader(db, requestId),
   };
 }
 

@@ -111,3 +111,23 @@ export async function inBackground<T>(db: DataSource, work: (query: (sql: string
     await runner.release();
   }
 }
+
+/**
+ * A statement the server parses and plans once per connection, then only executes: for the report's few
+ * large statements, whose planning costs as much as their execution. Counted like any other.
+ */
+export async function preparedQuery<T>(db: DataSource, name: string, text: string, values: unknown[]): Promise<T[]> {
+  const runner = db.createQueryRunner();
+  try {
+    const client = (await runner.connect()) as Client;
+    db.logger.logQuery(text, values, runner);
+    try {
+      return (await client.query({ name, text, values })).rows as T[];
+    } catch (e) {
+      db.logger.logQueryError(e as Error, text, values, runner);
+      throw e;
+    }
+  } finally {
+    await runner.release();
+  }
+}

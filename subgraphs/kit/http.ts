@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
@@ -8,10 +8,14 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { CLIENT_CODES } from './errors';
 import type { Logger } from './logger';
 
-/** The request id a caller sent, when it is one we can safely echo; otherwise a new one. */
+/**
+ * The id of one operation, under which the gateway and every subgraph log it. A caller's own id, when safe to
+ * echo, leads it, so its logs can be matched; a suffix keeps it unique even when a caller reuses its id
+ * (subgraphs key per-operation state on it).
+ */
 export function requestIdOf(header: string | string[] | undefined): string {
   const value = Array.isArray(header) ? header[0] : header;
-  return value && /^[A-Za-z0-9-]{8,64}$/.test(value) ? value : randomUUID();
+  return value && /^[A-Za-z0-9-]{8,64}$/.test(value) ? `${value.slice(0, 48)}-${randomBytes(6).toString('hex')}` : randomUUID();
 }
 
 /**

@@ -116,7 +116,7 @@ export async function createSubgraphServer(
           audit: new AuditLog(identity, requestId),
           dispatch: () => outbox.kick(),
           db,
-          loaders: m.createLoaders(db),
+          loaders: m.createLoaders(db, requestId),
           log: log.child({ requestId }),
         };
       },

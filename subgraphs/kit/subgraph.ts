@@ -22,7 +22,7 @@ export interface SubgraphModule<L = unknown> {
   orphanedTypes?: Function[];
   referenceResolvers: ReferenceResolvers;
   /** Made for each request: batching never crosses requests or callers. */
-  createLoaders(db: DataSource): L;
+  createLoaders(db: DataSource, requestId: string): L;
   /** How this system applies the hand-overs other systems deliver, by message type. */
   handlers?: Record<string, Handler>;
   /** Stores this system's part of dossier histories (the demo seed and imports); returns records stored. */

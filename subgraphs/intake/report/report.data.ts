@@ -1,10 +1,12 @@
 import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
-import { processingFigures, ProcessingFigures } from '../../kit/report/figures';
+import { figuresOf, FiguresRow, periodArrays, processingFiguresSelect, ProcessingFigures } from '../../kit/report/figures';
 import { parseReportId, Period, period, reportId } from '../../kit/report/period';
 import { reportTypeFor } from '../../registry';
 import { Department } from '../entities/department.entity';
 import type { RatingFigures, ReceivedFigures } from './report.types';
+import { OperationMemo } from '../../kit/operation-memo';
+import { preparedQuery } from '../../kit/data-source';
 
 export interface ReportScope {
   from: string;
@@ -44,41 +46,70 @@ export interface RegisterFigures {
 
 const zero = (): ReceivedFigures => ({ total: 0, online: 0, direct: 0, postal: 0 });
 
-/** The register's part of a report, from its daily rollup: five statements, whatever the history's length. */
-export async function registerFigures(db: DataSource, scope: ReportScope): Promise<RegisterFigures> {
+interface RegisterRows {
+  departments: { code: string; name: string; unit_code: string; system: string | null }[];
+  days: { i: number; department_code: string; online: number; direct: number; postal: number; decided: number; by_post: number }[];
+  ratings: { i: number; total: number; very: number; satisfied: number; dissatisfied: number }[];
+  undelivered: { department_code: string; codes: string[] }[];
+  one_stop: FiguresRow[];
+}
+
+/**
+ * The register's part of any number of reports in one statement, whatever the history's length: new dossiers
+ * by channel, decisions recorded and returns by post from the daily rollup, ratings, hand-overs not yet
+ * delivered, and the processing figures of the departments that work in the one-stop system.
+ */
+async function registerRows(db: DataSource, scopes: ReportScope[]): Promise<RegisterRows> {
+  const periods = scopes.map((s) => period(s.from, s.to));
+  const [row] = await preparedQuery<RegisterRows>(
+    db,
+    'register-figures',
+    `WITH k AS (
+       SELECT * FROM unnest($1::date[], $2::date[], $3::timestamptz[], $4::timestamptz[], $5::text[])
+         WITH ORDINALITY AS k(p_from, p_to, p_end, p_start, only_code, i)),
+     dept AS (SELECT code, name, unit_code, system FROM department),
+     p AS (SELECT DISTINCT p_from, p_to, p_end FROM k),
+     d AS (SELECT code FROM dept WHERE system IS NULL
+             AND (EXISTS (SELECT 1 FROM k WHERE only_code IS NULL) OR code IN (SELECT only_code FROM k)))
+     SELECT
+       (SELECT json_agg(dept ORDER BY code) FROM dept) AS departments,
+       (SELECT coalesce(json_agg(t), '[]') FROM (
+          SELECT k.i, r.department_code, sum(r.online)::int AS online, sum(r.direct)::int AS direct, sum(r.postal)::int AS postal,
+                 sum(r.decided)::int AS decided, sum(r.returned_by_post)::int AS by_post
+            FROM k JOIN register_day r ON r.day BETWEEN k.p_from AND k.p_to AND (k.only_code IS NULL OR r.department_code = k.only_code)
+           GROUP BY k.i, r.department_code) t) AS days,
+       (SELECT json_agg(t) FROM (
+          SELECT k.i, count(r.id)::int AS total, count(*) FILTER (WHERE r.level = 'VERY_SATISFIED')::int AS very,
+                 count(*) FILTER (WHERE r.level = 'SATISFIED')::int AS satisfied,
+                 count(*) FILTER (WHERE r.level = 'DISSATISFIED')::int AS dissatisfied
+            FROM k LEFT JOIN rating r ON r.rated_at BETWEEN k.p_start AND k.p_end GROUP BY k.i) t) AS ratings,
+       (SELECT coalesce(json_agg(t), '[]') FROM (
+          SELECT d.department_code, (array_agg(o.dossier_code ORDER BY o.id))[1:50] AS codes
+            FROM outbox_message o JOIN dossier d ON d.code = o.dossier_code
+           WHERE o.delivered_at IS NULL AND o.type = 'HANDOVER' GROUP BY d.department_code) t) AS undelivered,
+       (SELECT coalesce(json_agg(t), '[]') FROM (${processingFiguresSelect('p', 'd')}) t) AS one_stop`,
+    [...periodArrays(periods), periods.map((x) => x.start), scopes.map((s) => s.departmentCode)],
+  );
+  return row;
+}
+
+function registerFiguresOf(rows: RegisterRows, scope: ReportScope, i: number): RegisterFigures {
   const p = period(scope.from, scope.to);
-  const only = scope.departmentCode;
-  const departments = await db.getRepository(Department).find({ where: only ? { code: only } : {}, order: { code: 'ASC' } });
-  const codes = departments.map((d) => d.code);
-  const oneStop = departments.filter((d) => !d.system).map((d) => d.code);
-  // Independent statements, on separate pool connections at once: the report waits for the slowest, not the sum.
-  const [days, [other], undelivered, oneStopFigures] = await Promise.all([
-    db.query(
-    `SELECT department_code, sum(online)::int AS online, sum(direct)::int AS direct, sum(postal)::int AS postal,
-            sum(decided)::int AS decided, sum(returned_by_post)::int AS by_post
-       FROM register_day WHERE day BETWEEN $1 AND $2 AND department_code = ANY($3) GROUP BY department_code`,
-    [scope.from, scope.to, codes],
-  ) as Promise<{ department_code: string; online: number; direct: number; postal: number; decided: number; by_post: number }[]>,
-    db.query(
-    `SELECT count(*)::int AS ratings, count(*) FILTER (WHERE level = 'VERY_SATISFIED')::int AS very,
-            count(*) FILTER (WHERE level = 'SATISFIED')::int AS satisfied, count(*) FILTER (WHERE level = 'DISSATISFIED')::int AS dissatisfied
-       FROM rating WHERE rated_at BETWEEN $1 AND $2`,
-    [p.start, p.end],
-  ),
-    db.query(
-    `SELECT d.department_code, (array_agg(o.dossier_code ORDER BY o.id))[1:50] AS codes
-       FROM outbox_message o JOIN dossier d ON d.code = o.dossier_code
-      WHERE o.delivered_at IS NULL AND o.type = 'HANDOVER' AND d.department_code = ANY($1) GROUP BY d.department_code`,
-    [codes],
-  ) as Promise<{ department_code: string; codes: string[] }[]>,
-    oneStop.length ? processingFigures(db, p, oneStop) : Promise.resolve(new Map<string, ProcessingFigures>()),
-  ]);
+  const departments = rows.departments
+    .filter((d) => scope.departmentCode === null || d.code === scope.departmentCode)
+    .map((d) => Object.assign(new Department(), { code: d.code, name: d.name, unitCode: d.unit_code, system: d.system }));
+  const days = rows.days.filter((d) => d.i === i);
+  const other = rows.ratings.find((r) => r.i === i)!;
+  const oneStop = new Map(
+    rows.one_stop.filter((f) => f.p_from === scope.from && f.p_to === scope.to).map((f) => [String(f.department_code), figuresOf(f)]),
+  );
   const decidedBy = new Map(days.map((d) => [d.department_code, d.decided]));
-  const undeliveredBy = new Map(undelivered.map((r) => [r.department_code, r.codes]));
-  const byDept = new Map(codes.map((c) => [c, zero()]));
+  const undeliveredBy = new Map(rows.undelivered.map((r) => [r.department_code, r.codes]));
+  const byDept = new Map(departments.map((d) => [d.code, zero()]));
   const total = zero();
   for (const d of days) {
-    const f = byDept.get(d.department_code)!;
+    const f = byDept.get(d.department_code);
+    if (!f) continue;
     for (const channel of ['online', 'direct', 'postal'] as const) {
       f[channel] += d[channel];
       f.total += d[channel];
@@ -93,7 +124,7 @@ export async function registerFigures(db: DataSource, scope: ReportScope): Promi
       departmentCode: d.code,
       department: d,
       received: byDept.get(d.code)!,
-      ...(d.system ? {} : { figures: oneStopFigures.get(d.code) }),
+      ...(d.system ? {} : { figures: oneStop.get(d.code) }),
       decidedRecorded: decidedBy.get(d.code) ?? 0,
       undeliveredHandovers: undeliveredBy.get(d.code) ?? [],
     }))
@@ -103,11 +134,33 @@ export async function registerFigures(db: DataSource, scope: ReportScope): Promi
     received: total,
     returnedByPost: days.reduce((sum, d) => sum + d.by_post, 0),
     // Ratings are of the centre's staff, not of a department: the same in every department's report.
-    ratings: { total: other.ratings, verySatisfied: other.very, satisfied: other.satisfied, dissatisfied: other.dissatisfied },
+    ratings: { total: other.total, verySatisfied: other.very, satisfied: other.satisfied, dissatisfied: other.dissatisfied },
     departments: parts,
   };
 }
 
-export function registerFiguresLoader(db: DataSource) {
-  return new DataLoader<string, RegisterFigures>((keys) => Promise.all(keys.map((k) => registerFigures(db, parseReportKey(k)!))));
+const memos = new WeakMap<DataSource, OperationMemo<RegisterFigures>>();
+
+/**
+ * Every report of a request (a series, say) in one statement; figures the same gateway operation already
+ * had computed here (in its first hop) are reused.
+ */
+export function registerFiguresLoader(db: DataSource, requestId: string) {
+  let memo = memos.get(db);
+  if (!memo) memos.set(db, (memo = new OperationMemo()));
+  const m = memo;
+  return new DataLoader<string, RegisterFigures>(async (keys) => {
+    const found = new Map(keys.map((k) => [k, m.get(`${requestId}|${k}`)]));
+    const missing = keys.filter((k) => !found.get(k));
+    if (missing.length) {
+      const scopes = missing.map((k) => parseReportKey(k)!);
+      const computed = registerRows(db, scopes).then((rows) => scopes.map((s, i) => registerFiguresOf(rows, s, i + 1)));
+      missing.forEach((k, i) => {
+        const one = computed.then((all) => all[i]);
+        found.set(k, one);
+        m.set(`${requestId}|${k}`, one);
+      });
+    }
+    return Promise.all(keys.map((k) => found.get(k)!));
+  });
 }

@@ -1,11 +1,12 @@
 import { Directive, Field, ID, Int, InterfaceType, ObjectType } from 'type-graphql';
 import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
+import { preparedQuery } from '../data-source';
 import { forbidden } from '../errors';
 import type { Identity } from '../identity';
 import type { RequestContext } from '../subgraph';
-import { InProcessFigures, processingFigures, ProcessingFigures, ResolvedFigures } from './figures';
-import { parseReportId, period } from './period';
+import { figuresOf, FiguresRow, InProcessFigures, periodArrays, processingFiguresSelect, ProcessingFigures, ResolvedFigures } from './figures';
+import { parseReportId, period, reportId } from './period';
 
 /** The processing figures every system reports for a department and a period. */
 @InterfaceType('DepartmentReport', {
@@ -43,36 +44,35 @@ export abstract class DepartmentReportFields {
 
 export type DepartmentReportRow = ProcessingFigures & { id: string; reportKey: string; __typename: string; unreportedDecisions: string[] };
 
-/** Batches every department report of a request into one statement per period. */
+/**
+ * Every department report of a request (any periods, any departments) in one statement, with the decisions
+ * still in this system's outbox: those the register has not recorded yet.
+ */
 export function departmentReportLoader(db: DataSource) {
   return new DataLoader<string, DepartmentReportRow | null>(async (ids) => {
-    const byPeriod = new Map<string, { from: string; to: string; departments: string[] }>();
-    for (const id of ids) {
-      const key = parseReportId(id);
-      if (!key) continue;
-      const entry = byPeriod.get(`${key.from}|${key.to}`) ?? { from: key.from, to: key.to, departments: [] };
-      entry.departments.push(key.departmentCode);
-      byPeriod.set(`${key.from}|${key.to}`, entry);
-    }
-    const found = new Map<string, ProcessingFigures>();
-    // Decisions still in this system's outbox: the register has not recorded them yet.
-    const pendingQuery = db.query(
-      `SELECT p.department_code, (array_agg(o.dossier_code ORDER BY o.id))[1:50] AS codes
-         FROM outbox_message o JOIN processing p ON p.dossier_code = o.dossier_code
-        WHERE o.delivered_at IS NULL AND o.type = 'STATUS' AND o.payload->>'event' = 'DECIDED'
-        GROUP BY p.department_code`,
-    ) as Promise<{ department_code: string; codes: string[] }[]>;
-    await Promise.all(
-      [...byPeriod.values()].map(async ({ from, to, departments }) => {
-        const figures = await processingFigures(db, period(from, to), departments);
-        for (const [code, f] of figures) found.set(`${code}|${from}|${to}`, f);
-      }),
-    );
-    const pending = await pendingQuery;
-    const unreported = new Map(pending.map((r) => [r.department_code, r.codes]));
+    const keys = ids.map(parseReportId).filter((k) => k !== null);
+    const periods = [...new Map(keys.map((k) => [`${k.from}|${k.to}`, period(k.from, k.to)])).values()];
+    const departments = [...new Set(keys.map((k) => k.departmentCode))];
+    const rows: (FiguresRow & { unreported: string[] | null })[] = periods.length
+      ? await preparedQuery<FiguresRow & { unreported: string[] | null }>(
+          db,
+          'department-report',
+          `WITH p AS (SELECT * FROM unnest($1::date[], $2::date[], $3::timestamptz[]) AS p(p_from, p_to, p_end)),
+                d AS (SELECT unnest($4::text[]) AS code),
+                pending AS MATERIALIZED (
+                  SELECT x.department_code, (array_agg(o.dossier_code ORDER BY o.id))[1:50] AS codes
+                    FROM outbox_message o JOIN processing x ON x.dossier_code = o.dossier_code
+                   WHERE o.delivered_at IS NULL AND o.type = 'STATUS' AND o.payload->>'event' = 'DECIDED'
+                   GROUP BY x.department_code)
+           SELECT f.*, pending.codes AS unreported
+             FROM (${processingFiguresSelect('p', 'd')}) f LEFT JOIN pending ON pending.department_code = f.department_code`,
+          [...periodArrays(periods), departments],
+        )
+      : [];
+    const found = new Map(rows.map((r) => [reportId(String(r.department_code), String(r.p_from), String(r.p_to)), r]));
     return ids.map((id) => {
-      const f = found.get(id);
-      return f ? ({ ...f, id, reportKey: id, unreportedDecisions: unreported.get(f.departmentCode) ?? [] } as DepartmentReportRow) : null;
+      const r = found.get(id);
+      return r ? ({ ...figuresOf(r), id, reportKey: id, unreportedDecisions: r.unreported ?? [] } as DepartmentReportRow) : null;
     });
   });
 }

@@ -1,5 +1,4 @@
 import { Directive, Field, Int, ObjectType } from 'type-graphql';
-import type { DataSource } from 'typeorm';
 import type { Period } from './period';
 
 @ObjectType({ description: 'Dossiers decided in the period, by decision date against the due date.' })
@@ -39,64 +38,58 @@ export interface ProcessingFigures {
 }
 
 /**
- * The report's processing figures for some departments (domain.md, "The monthly report"; finished means
- * decided or withdrawn), from the daily rollup the trigger keeps, plus the overdue count from the rows
- * still open at the end of the period: two statements, whatever the history's length.
+ * The SELECT that gives the report's processing figures (domain.md, "The monthly report"; finished means
+ * decided or withdrawn) for every pair of a period in relation `p (p_from, p_to, p_end)` and a department in
+ * relation `d (code)`: sums from the monthly and daily rollups the triggers keep, and the overdue count from
+ * the rows still open at the end of the period. Each part reads an index range bounded by the period, so the
+ * cost stays flat as history grows. Composed into larger statements (the register's) as well as run alone.
  */
-export async function processingFigures(db: DataSource, p: Period, departments: string[]): Promise<Map<string, ProcessingFigures>> {
-  const [rows, overdue] = await Promise.all([
-    db.query(
-    `WITH before AS (
-       SELECT department_code, sum(received)::int AS received, sum(finished)::int AS finished FROM report_month
-        WHERE department_code = ANY($3) AND month < date_trunc('month', $1::date) GROUP BY department_code),
-     days AS (
-       SELECT department_code,
-         coalesce(sum(received) FILTER (WHERE day < $1), 0)::int AS received_before,
-         coalesce(sum(early + on_time + late + withdrawn) FILTER (WHERE day < $1), 0)::int AS finished_before,
-         coalesce(sum(received) FILTER (WHERE day >= $1), 0)::int AS received,
-         coalesce(sum(early) FILTER (WHERE day >= $1), 0)::int AS early,
-         coalesce(sum(on_time) FILTER (WHERE day >= $1), 0)::int AS on_time,
-         coalesce(sum(late) FILTER (WHERE day >= $1), 0)::int AS late,
-         coalesce(sum(withdrawn) FILTER (WHERE day >= $1), 0)::int AS withdrawn,
-         coalesce(sum(early + on_time + late + withdrawn) FILTER (WHERE day >= $1), 0)::int AS finished
-       FROM report_day WHERE department_code = ANY($3) AND day >= date_trunc('month', $1::date) AND day <= $2
-       GROUP BY department_code)
-     SELECT coalesce(b.department_code, d.department_code) AS department_code,
-       coalesce(b.received, 0) + coalesce(d.received_before, 0) - coalesce(b.finished, 0) - coalesce(d.finished_before, 0) AS carried_over,
-       coalesce(d.received, 0) AS received, coalesce(d.early, 0) AS early, coalesce(d.on_time, 0) AS on_time,
-       coalesce(d.late, 0) AS late, coalesce(d.withdrawn, 0) AS withdrawn,
-       coalesce(b.received, 0) + coalesce(d.received_before, 0) + coalesce(d.received, 0)
-         - coalesce(b.finished, 0) - coalesce(d.finished_before, 0) - coalesce(d.finished, 0) AS in_process
-     FROM before b FULL JOIN days d ON d.department_code = b.department_code`,
-    [p.from, p.to, departments],
-  ) as Promise<Record<string, string | number>[]>,
-    db.query(
-    `SELECT department_code, count(*)::int AS n FROM processing p
-      WHERE department_code = ANY($2) AND coalesce(decided_at, withdrawn_at, 'infinity'::timestamptz) > $1
-        AND coalesce(decided_at, withdrawn_at, 'infinity'::timestamptz) > due_at
-        AND received_at <= $1 AND due_at < $1
-        AND coalesce((SELECT sc.status FROM status_change sc WHERE sc.dossier_code = p.dossier_code AND sc.at <= $1
-                      ORDER BY sc.at DESC, sc.id DESC LIMIT 1), '') <> 'WAITING'
-      GROUP BY department_code`,
-    [p.end, departments],
-  ) as Promise<{ department_code: string; n: number }[]>,
-  ]);
-  const overdueBy = new Map(overdue.map((r) => [r.department_code, r.n]));
-  const figures = new Map<string, ProcessingFigures>();
-  for (const code of departments) {
-    figures.set(code, { departmentCode: code, receivedCount: 0, carriedOver: 0, withdrawn: 0, resolved: { total: 0, early: 0, onTime: 0, late: 0 }, inProcess: { total: 0, overdue: 0 } });
-  }
-  for (const r of rows) {
-    const n = (k: string) => Number(r[k]);
-    const code = String(r.department_code);
-    figures.set(code, {
-      departmentCode: code,
-      receivedCount: n('received'),
-      carriedOver: n('carried_over'),
-      withdrawn: n('withdrawn'),
-      resolved: { total: n('early') + n('on_time') + n('late'), early: n('early'), onTime: n('on_time'), late: n('late') },
-      inProcess: { total: n('in_process'), overdue: overdueBy.get(code) ?? 0 },
-    });
-  }
-  return figures;
+export function processingFiguresSelect(p: string, d: string): string {
+  return `SELECT p.p_from::text AS p_from, p.p_to::text AS p_to, d.code AS department_code,
+      mb.received + dd.received_before - mb.finished - dd.finished_before AS carried_over,
+      dd.received, dd.early, dd.on_time, dd.late, dd.withdrawn,
+      mb.received + dd.received_before + dd.received - mb.finished - dd.finished_before - dd.finished AS in_process,
+      od.overdue
+    FROM ${p} p CROSS JOIN ${d} d
+    CROSS JOIN LATERAL (
+      SELECT coalesce(sum(m.received), 0)::int AS received, coalesce(sum(m.finished), 0)::int AS finished
+        FROM report_month m WHERE m.department_code = d.code AND m.month < date_trunc('month', p.p_from)::date) mb
+    CROSS JOIN LATERAL (
+      SELECT coalesce(sum(r.received) FILTER (WHERE r.day < p.p_from), 0)::int AS received_before,
+             coalesce(sum(r.early + r.on_time + r.late + r.withdrawn) FILTER (WHERE r.day < p.p_from), 0)::int AS finished_before,
+             coalesce(sum(r.received) FILTER (WHERE r.day >= p.p_from), 0)::int AS received,
+             coalesce(sum(r.early) FILTER (WHERE r.day >= p.p_from), 0)::int AS early,
+             coalesce(sum(r.on_time) FILTER (WHERE r.day >= p.p_from), 0)::int AS on_time,
+             coalesce(sum(r.late) FILTER (WHERE r.day >= p.p_from), 0)::int AS late,
+             coalesce(sum(r.withdrawn) FILTER (WHERE r.day >= p.p_from), 0)::int AS withdrawn,
+             coalesce(sum(r.early + r.on_time + r.late + r.withdrawn) FILTER (WHERE r.day >= p.p_from), 0)::int AS finished
+        FROM report_day r
+       WHERE r.department_code = d.code AND r.day >= date_trunc('month', p.p_from)::date AND r.day <= p.p_to) dd
+    CROSS JOIN LATERAL (
+      SELECT count(*)::int AS overdue FROM processing x
+       WHERE x.department_code = d.code AND coalesce(x.decided_at, x.withdrawn_at, 'infinity'::timestamptz) > p.p_end
+         AND coalesce(x.decided_at, x.withdrawn_at, 'infinity'::timestamptz) > x.due_at
+         AND x.received_at <= p.p_end AND x.due_at < p.p_end
+         AND coalesce((SELECT sc.status FROM status_change sc WHERE sc.dossier_code = x.dossier_code AND sc.at <= p.p_end
+                       ORDER BY sc.at DESC, sc.id DESC LIMIT 1), '') <> 'WAITING') od`;
+}
+
+export type FiguresRow = Record<string, string | number>;
+
+/** A row of processingFiguresSelect as figures. */
+export function figuresOf(r: FiguresRow): ProcessingFigures {
+  const n = (k: string) => Number(r[k]);
+  return {
+    departmentCode: String(r.department_code),
+    receivedCount: n('received'),
+    carriedOver: n('carried_over'),
+    withdrawn: n('withdrawn'),
+    resolved: { total: n('early') + n('on_time') + n('late'), early: n('early'), onTime: n('on_time'), late: n('late') },
+    inProcess: { total: n('in_process'), overdue: n('overdue') },
+  };
+}
+
+/** The periods as the three arrays processingFiguresSelect's `p` is unnested from. */
+export function periodArrays(periods: Period[]): [string[], string[], Date[]] {
+  return [periods.map((x) => x.from), periods.map((x) => x.to), periods.map((x) => x.end)];
 }
