@@ -8,10 +8,10 @@ import { Pool } from 'undici';
 import { GraphQLError } from 'graphql';
 import { CLIENT_CODES } from '../subgraphs/kit/errors';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { healthRoute, Listenable, listenable, logErrors, maskErrors, requestIdOf } from '../subgraphs/kit/http';
 import { createLogger, Logger } from '../subgraphs/kit/logger';
+import { graphqlRoute, jsonBody, withGraphQLAt } from '../subgraphs/kit/graphql-route';
 import { SCHEMA_DIR } from '../subgraphs/kit/paths';
 import type { AuthConfig } from '../subgraphs/kit/config';
 import { ANONYMOUS, Identity } from '../subgraphs/kit/identity';
@@ -160,18 +160,20 @@ export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
   app.disable('x-powered-by');
   healthRoute(app, 'gateway', async () => {});
   exportRoutes(app, apollo, authenticate, log);
-  app.use(
-    '/graphql',
-    express.json({ limit: '256kb' }),
-    expressMiddleware(apollo, {
-      context: async ({ req }) => ({
-        requestId: requestIdOf(req.headers['x-request-id']),
-        identity: await authenticate(req.headers.authorization),
-      }),
-    }),
-  );
+  const graphql = graphqlRoute<GatewayContext>(apollo, {
+    maxBytes: 256 * 1024,
+    admit: (req, raw) => {
+      const parsed = jsonBody(req, raw);
+      if (!parsed.ok) return { ok: false, status: 400, code: 'BAD_REQUEST', message: 'the body is not valid JSON' };
+      return {
+        ok: true,
+        body: parsed.body,
+        context: async () => ({ requestId: requestIdOf(req.headers['x-request-id']), identity: await authenticate(req.headers.authorization) }),
+      };
+    },
+  });
 
-  return listenable(app, async () => {
+  return listenable(withGraphQLAt('/graphql', graphql, app), async () => {
     await apollo.stop();
     await Promise.all(sources.map((s) => s.close()));
   });

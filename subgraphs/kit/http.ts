@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
+import { createServer, Server } from 'node:http';
+import type { RequestHandler } from './graphql-route';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { GraphQLFormattedError } from 'graphql';
@@ -62,9 +63,9 @@ export interface Listening {
 }
 
 /** Listening is separate from building: tests listen on port 0. */
-export function listen(app: express.Express, port: number, host: string, path = '/graphql'): Promise<Listening> {
+export function listen(handler: RequestHandler, port: number, host: string, path = '/graphql'): Promise<Listening> {
   return new Promise((resolve, reject) => {
-    const server: Server = app.listen(port, host);
+    const server: Server = createServer(handler).listen(port, host);
     server.once('error', reject);
     server.once('listening', () => {
       const actual = (server.address() as AddressInfo).port;
@@ -94,18 +95,18 @@ export function healthRoute(app: express.Express, name: string, check: () => Pro
 }
 
 export interface Listenable {
-  app: express.Express;
+  handler: RequestHandler;
   listen(port: number, host?: string): Promise<Listening>;
   close(): Promise<void>;
 }
 
 /** An app that can listen on several ports and closes them all, then releases what it holds. */
-export function listenable(app: express.Express, release: () => Promise<void>): Listenable {
+export function listenable(handler: RequestHandler, release: () => Promise<void>): Listenable {
   const listening: Listening[] = [];
   return {
-    app,
+    handler,
     async listen(port, host = '127.0.0.1') {
-      const l = await listen(app, port, host);
+      const l = await listen(handler, port, host);
       listening.push(l);
       return l;
     },

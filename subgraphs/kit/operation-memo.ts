@@ -23,13 +23,10 @@ export class OperationMemo<T> {
   }
 
   set(key: string, value: Promise<T>, now = Date.now()): void {
-    if (this.entries.size >= this.max) {
-      for (const [k, e] of this.entries) if (e.expires < now) this.entries.delete(k);
-      // Still full: the oldest go first (a Map iterates in insertion order).
-      for (const k of this.entries.keys()) {
-        if (this.entries.size < this.max) break;
-        this.entries.delete(k);
-      }
+    // One lifetime for all, so insertion order is expiry order: the oldest are at the front.
+    for (const [k, e] of this.entries) {
+      if (e.expires >= now && this.entries.size < this.max) break;
+      this.entries.delete(k);
     }
     this.entries.set(key, { value, expires: now + this.ttlMs });
     // A failed computation is not remembered.

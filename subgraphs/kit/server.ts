@@ -1,12 +1,12 @@
 process.env.APOLLO_TELEMETRY_DISABLED = '1';
 import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import { AuditLog } from './audit/audit-log';
-import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import express from 'express';
 import type { DataSource } from 'typeorm';
 import { createDataSource, openDatabase, StatementCounter } from './data-source';
 import { healthRoute, Listenable, listenable, logErrors, maskErrors } from './http';
+import { graphqlRoute, withGraphQLAt } from './graphql-route';
 import { NonceCache, verifyRequest } from './signing';
 import { createLogger, Logger } from './logger';
 import { buildModuleSchema } from './schema';
@@ -83,34 +83,27 @@ export async function createSubgraphServer(
   });
   const requests = { accepted: 0, refused: 0 };
   const nonces = new NonceCache();
-  app.use(
-    '/graphql',
-    express.raw({ type: () => true, limit: '2mb' }),
-    (req, res, next) => {
-      const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      const verdict = verifyRequest(options.signingSecret, { method: req.method, path: req.originalUrl, body, headers: req.headers }, nonces);
+  const graphql = graphqlRoute<RequestContext>(apollo, {
+    maxBytes: 2 * 1024 * 1024,
+    admit: (req, raw) => {
+      const verdict = verifyRequest(options.signingSecret, { method: req.method!, path: req.url!, body: raw, headers: req.headers }, nonces);
       if (!verdict.ok) {
         requests.refused++;
         log.warn({ reason: verdict.reason }, 'refused a call not signed by the gateway');
-        res.status(403).json({ errors: [{ message: 'access denied: only signed calls from the gateway are served', extensions: { code: 'FORBIDDEN' } }] });
-        return;
+        return { ok: false, status: 403, code: 'FORBIDDEN', message: 'access denied: only signed calls from the gateway are served' };
       }
+      let body: unknown;
       try {
-        req.body = body.length ? JSON.parse(body.toString('utf8')) : {};
+        body = raw.length ? JSON.parse(raw.toString('utf8')) : {};
       } catch {
-        res.status(400).json({ errors: [{ message: 'the body is not JSON', extensions: { code: 'BAD_REQUEST' } }] });
-        return;
+        return { ok: false, status: 400, code: 'BAD_REQUEST', message: 'the body is not JSON' };
       }
       requests.accepted++;
-      res.locals.identity = verdict.identity;
-      res.locals.requestId = verdict.requestId;
-      next();
-    },
-    expressMiddleware(apollo, {
-      context: async ({ res }) => {
-        const requestId: string = res.locals.requestId;
-        const identity = res.locals.identity;
-        return {
+      const { identity, requestId } = verdict;
+      return {
+        ok: true,
+        body,
+        context: async () => ({
           requestId,
           identity,
           audit: new AuditLog(identity, requestId),
@@ -118,10 +111,10 @@ export async function createSubgraphServer(
           db,
           loaders: m.createLoaders(db, requestId),
           log: log.child({ requestId }),
-        };
-      },
-    }),
-  );
+        }),
+      };
+    },
+  });
 
   return {
     name: m.name,
@@ -129,7 +122,7 @@ export async function createSubgraphServer(
     statements,
     requests,
     outbox,
-    ...listenable(app, async () => {
+    ...listenable(withGraphQLAt('/graphql', graphql, app), async () => {
       await outbox.stop();
       await apollo.stop();
       if (db.isInitialized) await db.destroy();
