@@ -7,7 +7,7 @@ import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { Pool } from 'undici';
 import { GraphQLError } from 'graphql';
 import { CLIENT_CODES } from '../subgraphs/kit/errors';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import express from 'express';
 import { healthRoute, Listenable, listenable, logErrors, maskErrors, requestIdOf } from '../subgraphs/kit/http';
 import { createLogger, Logger } from '../subgraphs/kit/logger';
@@ -152,7 +152,7 @@ export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
     introspection: !o.production,
     csrfPrevention: true,
     validationRules: limits.validationRules,
-    plugins: [ApolloServerPluginLandingPageDisabled(), ...limits.plugins, logErrors(log), requestIdOnErrors()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), ...limits.plugins, logErrors(log), requestIdOnErrors()],
   });
   await apollo.start();
 

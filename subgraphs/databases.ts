@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { createDataSource, openDatabase } from './kit/data-source';
+import { closePrepared, createDataSource, openDatabase } from './kit/data-source';
 import { databaseOf } from './kit/subgraph';
 import { SUBGRAPHS } from './registry';
 
@@ -20,5 +20,6 @@ export async function openSubgraphDatabases(urlOf: (name: string) => string): Pr
 }
 
 export async function closeDatabases(dbs: Record<string, DataSource>): Promise<void> {
+  await Promise.all(Object.values(dbs).map((d) => closePrepared(d)));
   await Promise.all(Object.values(dbs).filter((d) => d.isInitialized).map((d) => d.destroy()));
 }

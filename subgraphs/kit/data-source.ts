@@ -1,4 +1,4 @@
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
 import { DataSource, Logger as OrmLogger, MixedList, EntitySchema, QueryRunner } from 'typeorm';
 import { SnakeNamingStrategy } from './naming';
 import type { Logger } from './logger';
@@ -112,22 +112,40 @@ export async function inBackground<T>(db: DataSource, work: (query: (sql: string
   }
 }
 
+const preparedPools = new WeakMap<DataSource, Pool>();
+
 /**
- * A statement the server parses and plans once per connection, then only executes: for the report's few
- * large statements, whose planning costs as much as their execution. Counted like any other.
+ * The report's statements run on a small pool of their own, prepared (parsed once per connection) and with
+ * the generic plan forced: the server's default keeps re-planning them, because their arrays of periods and
+ * departments make the generic plan look costly, yet it runs in a quarter of the time. Forced per pool, since
+ * the setting would also apply to every other (unnamed) statement.
  */
+function preparedPool(db: DataSource): Pool {
+  let pool = preparedPools.get(db);
+  if (!pool) {
+    const url = (db.options as { url?: string }).url;
+    pool = new Pool({ connectionString: url, max: 4, application_name: 'motcua-graph-report', options: '-c jit=off -c plan_cache_mode=force_generic_plan' });
+    // An idle client's connection that drops is replaced on the next use; the error must not crash the process.
+    pool.on('error', () => undefined);
+    preparedPools.set(db, pool);
+  }
+  return pool;
+}
+
+/** Closes the prepared statements' pool with the data source. */
+export async function closePrepared(db: DataSource): Promise<void> {
+  const pool = preparedPools.get(db);
+  preparedPools.delete(db);
+  await pool?.end();
+}
+
+/** A statement the server parses and plans once per connection, then only executes. Counted like any other. */
 export async function preparedQuery<T>(db: DataSource, name: string, text: string, values: unknown[]): Promise<T[]> {
-  const runner = db.createQueryRunner();
+  db.logger.logQuery(text, values);
   try {
-    const client = (await runner.connect()) as Client;
-    db.logger.logQuery(text, values, runner);
-    try {
-      return (await client.query({ name, text, values })).rows as T[];
-    } catch (e) {
-      db.logger.logQueryError(e as Error, text, values, runner);
-      throw e;
-    }
-  } finally {
-    await runner.release();
+    return (await preparedPool(db).query({ name, text, values })).rows as T[];
+  } catch (e) {
+    db.logger.logQueryError(e as Error, text, values);
+    throw e;
   }
 }

@@ -1,10 +1,10 @@
 process.env.APOLLO_TELEMETRY_DISABLED = '1';
 import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import { AuditLog } from './audit/audit-log';
-import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import express from 'express';
 import type { DataSource } from 'typeorm';
-import { createDataSource, openDatabase, StatementCounter } from './data-source';
+import { closePrepared, createDataSource, openDatabase, StatementCounter } from './data-source';
 import { healthRoute, Listenable, listenable, logErrors, maskErrors } from './http';
 import { graphqlRoute, withGraphQLAt } from './graphql-route';
 import { NonceCache, verifyRequest } from './signing';
@@ -63,7 +63,7 @@ export async function createSubgraphServer(
     formatError: maskErrors,
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), logErrors(log), auditBeforeResponse(db, log)],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), ApolloServerPluginInlineTraceDisabled(), logErrors(log), auditBeforeResponse(db, log)],
   });
   await apollo.start();
 
@@ -125,6 +125,7 @@ export async function createSubgraphServer(
     ...listenable(withGraphQLAt('/graphql', graphql, app), async () => {
       await outbox.stop();
       await apollo.stop();
+      await closePrepared(db);
       if (db.isInitialized) await db.destroy();
     }),
   };
