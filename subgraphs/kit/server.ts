@@ -103,15 +103,21 @@ export async function createSubgraphServer(
       return {
         ok: true,
         body,
-        context: async () => ({
-          requestId,
-          identity,
-          audit: new AuditLog(identity, requestId),
-          dispatch: () => outbox.kick(),
-          db,
-          loaders: m.createLoaders(db, requestId),
-          log: log.child({ requestId }),
-        }),
+        context: async () => {
+          let child: Logger | undefined;
+          return {
+            requestId,
+            identity,
+            audit: new AuditLog(identity, requestId),
+            dispatch: () => outbox.kick(),
+            db,
+            loaders: m.createLoaders(db, requestId),
+            // Made when first used (mostly on errors): a pino child costs more than the rest of the context.
+            get log() {
+              return (child ??= log.child({ requestId }));
+            },
+          };
+        },
       };
     },
   });

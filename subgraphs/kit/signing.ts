@@ -59,11 +59,18 @@ export type Verdict = { ok: true; identity: Identity; requestId: string } | { ok
 export class NonceCache {
   private readonly seen = new Map<string, number>();
   constructor(private readonly ttlMs = MAX_AGE_MS * 2) {}
+  get size(): number {
+    return this.seen.size;
+  }
+
   /** True the first time a nonce is offered. */
   claim(nonce: string, now = Date.now()): boolean {
-    if (this.seen.size > 10_000) for (const [n, exp] of this.seen) if (exp < now) this.seen.delete(n);
-    const expiry = this.seen.get(nonce);
-    if (expiry !== undefined && expiry >= now) return false;
+    // One lifetime for all, so insertion order is expiry order: the expired are at the front.
+    for (const [n, expiry] of this.seen) {
+      if (expiry >= now) break;
+      this.seen.delete(n);
+    }
+    if (this.seen.has(nonce)) return false;
     this.seen.set(nonce, now + this.ttlMs);
     return true;
   }
