@@ -4,6 +4,7 @@ import type { ApolloServer } from '@apollo/server';
 import type { GatewayContext } from './gateway';
 import type { Authenticate } from './auth';
 import { requestIdOf } from '../subgraphs/kit/http';
+import { CLIENT_CODES } from '../subgraphs/kit/errors';
 import type { Logger } from '../subgraphs/kit/logger';
 
 /**
@@ -121,10 +122,11 @@ export function exportRoutes(app: express.Express, apollo: ApolloServer<GatewayC
       { contextValue: { requestId, identity } },
     );
     const body = result.body.kind === 'single' ? result.body.singleResult : null;
-    const error = body?.errors?.[0];
+    // A coded error says more than the opaque one a failed hop adds beside it.
+    const error = body?.errors?.find((e) => CLIENT_CODES.has(String(e.extensions?.code))) ?? body?.errors?.[0];
     if (!body?.data?.report || error) {
       const code = String(error?.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
-      const status = { BAD_USER_INPUT: 400, FORBIDDEN: 403, UNAUTHENTICATED: 401 }[code] ?? 500;
+      const status = { BAD_USER_INPUT: 400, FORBIDDEN: 403, UNAUTHENTICATED: 401, UNAVAILABLE: 503 }[code] ?? 500;
       if (status === 500) log.error({ requestId, code }, 'report export failed');
       res.status(status).json({ error: status === 500 ? 'Internal server error' : error?.message, code, requestId });
       return;

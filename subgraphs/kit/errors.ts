@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 
-export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'FORBIDDEN' | 'CONFLICT';
+export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'FORBIDDEN' | 'CONFLICT' | 'UNAVAILABLE';
 
 const coded = (code: ErrorCode) => (message: string, extensions: Record<string, unknown> = {}) =>
   new GraphQLError(message, { extensions: { ...extensions, code } });
@@ -9,6 +9,8 @@ export const badUserInput = coded('BAD_USER_INPUT');
 export const notFound = coded('NOT_FOUND');
 export const forbidden = coded('FORBIDDEN');
 export const conflict = coded('CONFLICT');
+/** Data another system must supply did not arrive: what depends on it is withheld, not guessed. */
+export const unavailable = coded('UNAVAILABLE');
 
 /** Codes whose message was written for the client; anything else is masked. */
 export const CLIENT_CODES = new Set<string>([
@@ -16,6 +18,7 @@ export const CLIENT_CODES = new Set<string>([
   'NOT_FOUND',
   'FORBIDDEN',
   'CONFLICT',
+  'UNAVAILABLE',
   'UNAUTHENTICATED',
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',

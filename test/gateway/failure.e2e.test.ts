@@ -1,4 +1,4 @@
-import { startSystem, TestSystem } from '../support/system';
+import { startSystem, TestSystem, tokenFor } from '../support/system';
 
 describe('when a department system is down', () => {
   let system: TestSystem;
@@ -19,5 +19,40 @@ describe('when a department system is down', () => {
     const text = JSON.stringify(res.errors);
     expect(text).not.toMatch(/127\.0\.0\.1|localhost|ECONNREFUSED|http:\/\/|stack/i);
     expect(res.errors[0].extensions.code).toBe('INTERNAL_SERVER_ERROR');
+  });
+});
+
+describe('when a department system is down and a report is asked for', () => {
+  let system: TestSystem;
+  beforeAll(async () => {
+    system = await startSystem();
+    await system.subgraphs.police.server.close();
+  });
+  afterAll(async () => {
+    await system.gateway.close();
+    await Promise.all(Object.entries(system.subgraphs).filter(([n]) => n !== 'police').map(([, s]) => s.server.close()));
+  });
+
+  it('then no total is given without its figures: the error names the department whose system did not answer', async () => {
+    const res = await system.query(
+      `{ report(from: "2020-04-01", to: "2020-04-30") { carriedOver resolved { total } inProcess { total } balanced reconciliation { problems } byDepartment { department { code } received { total } } } }`,
+      {}, { subject: 'rb', role: 'REPORT_BUILDER' });
+    const report = res.data.report;
+    for (const total of ['carriedOver', 'resolved', 'inProcess', 'balanced']) expect(report[total]).toBeNull();
+    const withheld = res.errors.filter((e: any) => e.extensions.code === 'UNAVAILABLE');
+    expect(withheld.map((e: any) => e.path.at(-1)).sort()).toEqual(['balanced', 'carriedOver', 'inProcess', 'resolved']);
+    expect(withheld[0].message).toContain('Công an tỉnh');
+    expect(JSON.stringify(res.errors)).not.toMatch(/127\.0\.0\.1|localhost|ECONNREFUSED|http:\/\/|stack/i);
+    // What does not depend on the police system still answers.
+    expect(report.reconciliation.problems).toEqual(['Công an tỉnh: its system did not answer']);
+    expect(report.byDepartment.map((d: any) => d.received.total).reduce((a: number, b: number) => a + b, 0)).toBe(1752);
+  });
+
+  it('then the spreadsheet export says the report is unavailable instead of writing wrong totals', async () => {
+    const res = await fetch(`${system.gatewayUrl.replace(/\/graphql$/, '')}/reports/monthly.csv?from=2020-04-01&to=2020-04-30`, {
+      headers: { authorization: `Bearer ${await tokenFor({ subject: 'rb', role: 'REPORT_BUILDER' })}` },
+    });
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as { code: string }).code).toBe('UNAVAILABLE');
   });
 });

@@ -1,7 +1,7 @@
 import { Arg, Ctx, Directive, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
 import { narrative, NarrativeLanguage } from './narrative';
 import { ReportInterval, splitPeriod } from './series';
-import { badUserInput } from '../../kit/errors';
+import { badUserInput, unavailable } from '../../kit/errors';
 import { InProcessFigures, ResolvedFigures } from '../../kit/report/figures';
 import { checkReportAccess } from '../../kit/report/department-report';
 import { LocalDateScalar, percent, period } from '../../kit/report/period';
@@ -72,7 +72,7 @@ export function completeReport(scopeId: string, register: RegisterFigures, exter
   const r = register.received;
   const res = totals.resolved;
   const rt = register.ratings;
-  return Object.assign(new Report(), {
+  const report = Object.assign(new Report(), {
     id: scopeId,
     ...scope,
     ...totals,
@@ -93,7 +93,20 @@ export function completeReport(scopeId: string, register: RegisterFigures, exter
       dissatisfied: percent(rt.dissatisfied, rt.total),
     }),
   });
+  // A department system whose figures did not arrive (down, or a router that did not gather them): its part
+  // would be missing from every total, so the totals are withheld rather than wrong; the rest still answers.
+  const arrived = new Set(external.map((e) => e.reportKey).filter(Boolean));
+  const missing = register.departments.filter((d) => !d.figures && !arrived.has(d.id)).map((d) => d.department.name);
+  if (missing.length) {
+    const error = unavailable(`totals withheld: the figures of ${missing.join(', ')} did not arrive from ${missing.length > 1 ? 'their systems' : 'its system'}; see reconciliation`);
+    for (const field of WITHHELD_FIELDS) Object.defineProperty(report, field, { get: () => { throw error; } });
+  }
+  return report;
 }
+
+const WITHHELD_FIELDS = ['carriedOver', 'resolved', 'withdrawn', 'inProcess', 'balanced', 'rates'] as const;
+
+
 
 @Resolver(() => Report)
 export class ReportResolver {
@@ -146,7 +159,10 @@ export class ReportResolver {
     return (await ctx.loaders.register.load(r.id)).ratings;
   }
 
-  @FieldResolver(() => String, { description: 'The paragraph the centre publishes, from these figures, with any disagreement between systems.' })
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'The paragraph the centre publishes, from these figures, with any disagreement between systems; withheld with the totals.',
+  })
   @Directive(REQUIRES_FIGURES)
   narrative(
     @Root() r: Report & { register?: RegisterFigures },

@@ -158,6 +158,9 @@ const FIGURES = 'carriedOver withdrawn resolved { total early onTime late } inPr
 /** The department systems' figures a total needs, gathered by the gateway before the register adds them up. */
 export const REQUIRES_FIGURES = `@requires(fields: "byDepartment { ${DEPARTMENT_SYSTEMS.map((s) => `... on ${reportTypeFor(s.name)} { ${FIGURES} }`).join(' ')} }")`;
 
+const WITHHELD =
+  " Withheld (null, with an UNAVAILABLE error naming the department) when a department system's figures did not arrive: a total without them would be wrong.";
+
 @ObjectType({ description: 'Where the systems disagree with the register about the period, so that someone can act.' })
 export class Reconciliation {
   @Field({ description: 'True when every system agrees with the register.' })
@@ -187,27 +190,27 @@ export class Report {
   @Field(() => String, { nullable: true })
   departmentCode: string | null;
 
-  @Field(() => Int)
+  @Field(() => Int, { nullable: true, description: 'Not finished at the start of the period.' + WITHHELD })
   @Directive(REQUIRES_FIGURES)
   carriedOver: number;
 
-  @Field(() => ResolvedFigures)
+  @Field(() => ResolvedFigures, { nullable: true, description: 'Decided in the period.' + WITHHELD })
   @Directive(REQUIRES_FIGURES)
   resolved: ResolvedFigures;
 
-  @Field(() => Int, { description: 'Withdrawn in the period; form II.06a folds these into "on time", this report keeps them apart.' })
+  @Field(() => Int, { nullable: true, description: 'Withdrawn in the period; form II.06a folds these into "on time", this report keeps them apart.' + WITHHELD })
   @Directive(REQUIRES_FIGURES)
   withdrawn: number;
 
-  @Field(() => InProcessFigures, { description: 'At the end of the period.' })
+  @Field(() => InProcessFigures, { nullable: true, description: 'At the end of the period.' + WITHHELD })
   @Directive(REQUIRES_FIGURES)
   inProcess: InProcessFigures;
 
-  @Field({ description: 'carriedOver + received = resolved + withdrawn + inProcess.' })
+  @Field(() => Boolean, { nullable: true, description: 'carriedOver + received = resolved + withdrawn + inProcess.' + WITHHELD })
   @Directive(REQUIRES_FIGURES)
   balanced: boolean;
 
-  @Field(() => ReportRates)
+  @Field(() => ReportRates, { nullable: true, description: 'The rates the centre publishes.' + WITHHELD })
   @Directive(REQUIRES_FIGURES)
   rates: ReportRates;
 
