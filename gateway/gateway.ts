@@ -165,10 +165,12 @@ export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
     admit: (req, raw) => {
       const parsed = jsonBody(req, raw);
       if (!parsed.ok) return { ok: false, status: 400, code: 'BAD_REQUEST', message: 'the body is not valid JSON' };
+      const requestId = requestIdOf(req.headers['x-request-id']);
       return {
         ok: true,
         body: parsed.body,
-        context: async () => ({ requestId: requestIdOf(req.headers['x-request-id']), identity: await authenticate(req.headers.authorization) }),
+        context: async () => ({ requestId, identity: await authenticate(req.headers.authorization) }),
+        headers: { 'x-request-id': requestId },
       };
     },
   });

@@ -113,18 +113,27 @@ export async function inBackground<T>(db: DataSource, work: (query: (sql: string
 }
 
 const preparedPools = new WeakMap<DataSource, Pool>();
+const closed = new WeakSet<DataSource>();
 
 /**
  * The report's statements run on a small pool of their own, prepared (parsed once per connection) and with
  * the generic plan forced: the server's default keeps re-planning them, because their arrays of periods and
  * departments make the generic plan look costly, yet it runs in a quarter of the time. Forced per pool, since
- * the setting would also apply to every other (unnamed) statement.
+ * the setting would also apply to every other (unnamed) statement. Bounded in waiting and running, below the
+ * gateway's 30 s per hop, so a stuck database fails the request instead of queueing work behind it.
  */
 function preparedPool(db: DataSource): Pool {
+  if (closed.has(db)) throw new DatabaseUnavailableError('the database is closed');
   let pool = preparedPools.get(db);
   if (!pool) {
     const url = (db.options as { url?: string }).url;
-    pool = new Pool({ connectionString: url, max: 4, application_name: 'motcua-graph-report', options: '-c jit=off -c plan_cache_mode=force_generic_plan' });
+    pool = new Pool({
+      connectionString: url,
+      max: 4,
+      connectionTimeoutMillis: 5_000,
+      application_name: 'motcua-graph-report',
+      options: '-c jit=off -c plan_cache_mode=force_generic_plan -c statement_timeout=15000',
+    });
     // An idle client's connection that drops is replaced on the next use; the error must not crash the process.
     pool.on('error', () => undefined);
     preparedPools.set(db, pool);
@@ -132,8 +141,9 @@ function preparedPool(db: DataSource): Pool {
   return pool;
 }
 
-/** Closes the prepared statements' pool with the data source. */
+/** Closes the prepared statements' pool with the data source; later statements fail instead of reopening it. */
 export async function closePrepared(db: DataSource): Promise<void> {
+  closed.add(db);
   const pool = preparedPools.get(db);
   preparedPools.delete(db);
   await pool?.end();

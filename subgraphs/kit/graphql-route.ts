@@ -5,7 +5,7 @@ export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void
 
 /** What a route decides about a request before Apollo sees it: its parsed body and context, or a refusal. */
 export type Admission<C> =
-  | { ok: true; body: unknown; context: () => Promise<C> }
+  | { ok: true; body: unknown; context: () => Promise<C>; headers?: Record<string, string> }
   | { ok: false; status: number; message: string; code: string };
 
 class TooLarge extends Error {}
@@ -54,6 +54,11 @@ export function graphqlRoute<C extends BaseContext>(
         else res.destroy();
         return;
       }
+      const refusal = unreadable(req);
+      if (refusal) {
+        sendJson(res, 415, { errors: [{ message: refusal, extensions: { code: 'BAD_REQUEST' } }] });
+        return;
+      }
       const admission = o.admit(req, raw);
       if (!admission.ok) {
         sendJson(res, admission.status, { errors: [{ message: admission.message, extensions: { code: admission.code } }] });
@@ -68,6 +73,9 @@ export function graphqlRoute<C extends BaseContext>(
         httpGraphQLRequest: { method: req.method!.toUpperCase(), headers, search: q >= 0 ? req.url!.slice(q) : '', body: admission.body },
         context: admission.context,
       });
+      // Answers may hold personal data: no browser or proxy keeps them.
+      res.setHeader('cache-control', 'no-store');
+      for (const [key, value] of Object.entries(admission.headers ?? {})) res.setHeader(key, value);
       for (const [key, value] of response.headers) res.setHeader(key, value);
       res.statusCode = response.status ?? 200;
       if (response.body.kind === 'complete') {
@@ -83,11 +91,27 @@ export function graphqlRoute<C extends BaseContext>(
   };
 }
 
-/** Sends `path` (and its query strings) to the GraphQL route, everything else to the other routes. */
+/** A body this route cannot read as it came: compressed, or in a character set other than UTF-8. */
+function unreadable(req: IncomingMessage): string | null {
+  const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
+  if (encoding !== 'identity') return 'compressed request bodies are not accepted';
+  const charset = /charset=("?)([^";\s]+)\1/i.exec(req.headers['content-type'] ?? '')?.[2]?.toLowerCase();
+  if (charset && charset !== 'utf-8' && charset !== 'utf8') return 'the body must be UTF-8';
+  return null;
+}
+
+/**
+ * Sends `path` to the GraphQL route, as Express would have matched it (any case, a trailing slash, a query
+ * string), and everything else to the other routes.
+ */
 export function withGraphQLAt(path: string, graphql: RequestHandler, other: RequestHandler): RequestHandler {
+  const wanted = path.toLowerCase();
   return (req, res) => {
     const url = req.url ?? '';
-    if (url === path || url.startsWith(`${path}?`)) graphql(req, res);
+    const q = url.indexOf('?');
+    let pathname = (q >= 0 ? url.slice(0, q) : url).toLowerCase();
+    if (pathname.length > 1 && pathname.endsWith('/')) pathname = pathname.slice(0, -1);
+    if (pathname === wanted) graphql(req, res);
     else other(req, res);
   };
 }

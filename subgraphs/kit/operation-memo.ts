@@ -9,7 +9,7 @@ export class OperationMemo<T> {
 
   constructor(
     private readonly ttlMs = 10_000,
-    private readonly max = 1_000,
+    private readonly max = 5_000,
   ) {}
 
   get(key: string, now = Date.now()): Promise<T> | undefined {
@@ -22,14 +22,19 @@ export class OperationMemo<T> {
     return e.value;
   }
 
+  /** Remembers a value unless the memo is full of live entries: then it is simply computed again later. */
   set(key: string, value: Promise<T>, now = Date.now()): void {
-    // One lifetime for all, so insertion order is expiry order: the oldest are at the front.
+    // One lifetime for all, so insertion order is expiry order: the expired are at the front.
     for (const [k, e] of this.entries) {
-      if (e.expires >= now && this.entries.size < this.max) break;
+      if (e.expires >= now) break;
       this.entries.delete(k);
     }
-    this.entries.set(key, { value, expires: now + this.ttlMs });
-    // A failed computation is not remembered.
-    value.catch(() => this.entries.delete(key));
+    if (this.entries.size >= this.max) return;
+    const entry = { value, expires: now + this.ttlMs };
+    this.entries.set(key, entry);
+    // A failed computation is not remembered (unless the key was set again since).
+    value.catch(() => {
+      if (this.entries.get(key) === entry) this.entries.delete(key);
+    });
   }
 }

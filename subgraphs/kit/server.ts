@@ -129,10 +129,13 @@ export async function createSubgraphServer(
     requests,
     outbox,
     ...listenable(withGraphQLAt('/graphql', graphql, app), async () => {
-      await outbox.stop();
-      await apollo.stop();
-      await closePrepared(db);
-      if (db.isInitialized) await db.destroy();
+      try {
+        await outbox.stop();
+        await apollo.stop();
+      } finally {
+        await closePrepared(db);
+        if (db.isInitialized) await db.destroy();
+      }
     }),
   };
 }

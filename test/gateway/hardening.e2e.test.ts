@@ -75,6 +75,33 @@ describe('limits at the gateway', () => {
     const res = await fetch(`${system.gatewayUrl}?query=${encodeURIComponent('{ departments { code } }')}`);
     expect(res.status).toBe(400);
   });
+
+  const post = (url: string, headers: Record<string, string> = {}, body = JSON.stringify({ query: '{ departments { code } }' })) =>
+    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+
+  it('when an operation is answered, then no browser or proxy may keep it, and its request id comes back', async () => {
+    const res = await post(system.gatewayUrl, { 'x-request-id': 'client-correlation-1' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('x-request-id')).toMatch(/^client-correlation-1-[0-9a-f]{12}$/);
+    const again = await post(system.gatewayUrl, { 'x-request-id': 'client-correlation-1' });
+    expect(again.headers.get('x-request-id')).not.toBe(res.headers.get('x-request-id'));
+  });
+
+  it('when the endpoint is written with a trailing slash or in capitals, then it is the same endpoint', async () => {
+    for (const url of [`${system.gatewayUrl}/`, system.gatewayUrl.replace(/graphql$/, 'GraphQL')]) {
+      const res = await post(url);
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as any).data.departments.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('when the body is compressed or not UTF-8, then it is refused with 415 and no subgraph is called', async () => {
+    const before = Object.values(system.subgraphs).map((s) => s.server.requests.accepted);
+    expect((await post(system.gatewayUrl, { 'content-encoding': 'gzip' })).status).toBe(415);
+    expect((await post(system.gatewayUrl, { 'content-type': 'application/json; charset=iso-8859-1' })).status).toBe(415);
+    expect(Object.values(system.subgraphs).map((s) => s.server.requests.accepted)).toEqual(before);
+  });
 });
 
 describe('the gateway in production', () => {

@@ -152,6 +152,20 @@ describe('the monthly report', () => {
     expect(counts.intake).toBe(1);
   });
 
+  it('when a series is asked for one department, then its weeks add up to that department\'s part of the month', async () => {
+    const res = await system.query(
+      `{ reportSeries(from: "2020-04-01", to: "2020-04-30", every: WEEK, departmentCode: "CAT") { carriedOver received { total } resolved { total } inProcess { total } balanced } }`,
+      {}, RB);
+    expect(res.errors).toBeUndefined();
+    const weeks = res.data.reportSeries;
+    const cat = april.byDepartment.find((d: any) => d.department.code === 'CAT');
+    expect(weeks[0].carriedOver).toBe(cat.carriedOver);
+    expect(weeks.reduce((s: number, w: any) => s + w.received.total, 0)).toBe(cat.received.total);
+    expect(weeks.reduce((s: number, w: any) => s + w.resolved.total, 0)).toBe(cat.resolved.total);
+    expect(weeks[weeks.length - 1].inProcess.total).toBe(cat.inProcess.total);
+    expect(weeks.every((w: any) => w.balanced)).toBe(true);
+  });
+
   it('when someone without a token asks for a report, then it is FORBIDDEN', async () => {
     expect((await system.query(REPORT, APRIL, null)).errors[0].extensions.code).toBe('FORBIDDEN');
   });

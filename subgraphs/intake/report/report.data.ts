@@ -72,7 +72,7 @@ async function registerRows(db: DataSource, scopes: ReportScope[]): Promise<Regi
      d AS (SELECT code FROM dept WHERE system IS NULL
              AND (EXISTS (SELECT 1 FROM k WHERE only_code IS NULL) OR code IN (SELECT only_code FROM k)))
      SELECT
-       (SELECT json_agg(dept ORDER BY code) FROM dept) AS departments,
+       (SELECT coalesce(json_agg(dept ORDER BY code), '[]') FROM dept) AS departments,
        (SELECT coalesce(json_agg(t), '[]') FROM (
           SELECT k.i, r.department_code, sum(r.online)::int AS online, sum(r.direct)::int AS direct, sum(r.postal)::int AS postal,
                  sum(r.decided)::int AS decided, sum(r.returned_by_post)::int AS by_post

@@ -45,7 +45,7 @@ export interface ProcessingFigures {
  * cost stays flat as history grows. Composed into larger statements (the register's) as well as run alone.
  */
 export function processingFiguresSelect(p: string, d: string): string {
-  return `SELECT p.p_from::text AS p_from, p.p_to::text AS p_to, d.code AS department_code,
+  return `SELECT to_char(p.p_from, 'YYYY-MM-DD') AS p_from, to_char(p.p_to, 'YYYY-MM-DD') AS p_to, d.code AS department_code,
       mb.received + dd.received_before - mb.finished - dd.finished_before AS carried_over,
       dd.received, dd.early, dd.on_time, dd.late, dd.withdrawn,
       mb.received + dd.received_before + dd.received - mb.finished - dd.finished_before - dd.finished AS in_process,
