@@ -84,9 +84,10 @@ async function main(): Promise<void> {
     let after: string | null = null;
     let seen = 0;
     do {
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${staff}` },
+      const res = await client.request({ method: 'POST', path, headers: { 'content-type': 'application/json', authorization: `Bearer ${staff}` },
         body: JSON.stringify({ query: PAGE, variables: { f: { receivedFrom: `${from}T00:00:00+07:00`, receivedTo: `${to}T23:59:59+07:00` }, after } }) });
-      const page = ((await res.json()) as any).data.dossiers;
+      const body = (await res.body.json()) as { data: { dossiers: { edges: unknown[]; pageInfo: { hasNextPage: boolean; endCursor: string } } } };
+      const page = body.data.dossiers;
       seen += page.edges.length;
       after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
     } while (after);
