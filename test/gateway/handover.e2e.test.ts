@@ -65,7 +65,28 @@ describe('hand-overs between systems', () => {
       { d: day }, { subject: 'rb', role: 'REPORT_BUILDER' });
     expect(res.data.report.reconciliation.consistent).toBe(false);
     expect(res.data.report.reconciliation.problems[0]).toMatch(/Sở Công Thương: the centre handed over \d+ dossiers received in the period, its system holds \d+/);
+    expect(res.data.report.reconciliation.problems).toContain(`Sở Công Thương: handed over, not in its system: ${code}`);
     expect(res.data.report.narrative).toContain('the systems disagree');
+  });
+
+  it('when a system holds as many dossiers as it was handed but one is not the centre\'s, then the report still finds the day', async () => {
+    const intake = system.subgraphs.intake.server.db;
+    const police = system.subgraphs.police.server.db;
+    const [{ code, day }] = await intake.query(
+      `SELECT code, to_char(received_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD') AS day FROM dossier
+        WHERE processing_system = 'police' AND received_at < now() - interval '2 days' ORDER BY received_at DESC LIMIT 1`);
+    const stranger = `${code.slice(0, -4)}9999`;
+    await police.query(
+      `INSERT INTO processing SELECT (jsonb_populate_record(null::processing, to_jsonb(p) || jsonb_build_object('dossier_code', $2::text))).* FROM processing p WHERE dossier_code = $1`,
+      [code, stranger]);
+    await police.query(`DELETE FROM status_change WHERE dossier_code = $1`, [code]);
+    await police.query(`DELETE FROM processing WHERE dossier_code = $1`, [code]);
+    const res = await system.query(
+      `query($d: Date!) { report(from: $d, to: $d, departmentCode: "CAT") { received { total } byDepartment { ... on PoliceDepartmentReport { receivedCount } } reconciliation { consistent problems } } }`,
+      { d: day }, { subject: 'rb', role: 'REPORT_BUILDER' });
+    expect(res.data.report.byDepartment[0].receivedCount).toBe(res.data.report.received.total);
+    expect(res.data.report.reconciliation.consistent).toBe(false);
+    expect(res.data.report.reconciliation.problems).toEqual([expect.stringMatching(new RegExp(`^Công an tỉnh: on ${day} the centre handed over \\d+ dossiers, its system holds \\d+$`))]);
   });
 
   const deliver = (system_: TestSystem, to: string, message: Record<string, unknown>) => {

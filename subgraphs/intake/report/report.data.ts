@@ -34,6 +34,8 @@ export interface DepartmentPart {
   decidedRecorded: number;
   /** Hand-overs to the department's system not yet acknowledged (first 50). */
   undeliveredHandovers: string[];
+  /** XOR of the digests of the codes of the dossiers received in the period: compared with the system's. */
+  handedDigest: bigint;
 }
 
 export interface RegisterFigures {
@@ -48,7 +50,7 @@ const zero = (): ReceivedFigures => ({ total: 0, online: 0, direct: 0, postal: 0
 
 interface RegisterRows {
   departments: { code: string; name: string; unit_code: string; system: string | null }[];
-  days: { i: number; department_code: string; online: number; direct: number; postal: number; decided: number; by_post: number }[];
+  days: { i: number; department_code: string; online: number; direct: number; postal: number; decided: number; by_post: number; digest: string }[];
   ratings: { i: number; total: number; very: number; satisfied: number; dissatisfied: number }[];
   undelivered: { department_code: string; codes: string[] }[];
   one_stop: FiguresRow[];
@@ -75,7 +77,7 @@ async function registerRows(db: DataSource, scopes: ReportScope[]): Promise<Regi
        (SELECT coalesce(json_agg(dept ORDER BY code), '[]') FROM dept) AS departments,
        (SELECT coalesce(json_agg(t), '[]') FROM (
           SELECT k.i, r.department_code, sum(r.online)::int AS online, sum(r.direct)::int AS direct, sum(r.postal)::int AS postal,
-                 sum(r.decided)::int AS decided, sum(r.returned_by_post)::int AS by_post
+                 sum(r.decided)::int AS decided, sum(r.returned_by_post)::int AS by_post, bit_xor(r.handed_digest)::text AS digest
             FROM k JOIN register_day r ON r.day BETWEEN k.p_from AND k.p_to AND (k.only_code IS NULL OR r.department_code = k.only_code)
            GROUP BY k.i, r.department_code) t) AS days,
        (SELECT json_agg(t) FROM (
@@ -104,6 +106,7 @@ function registerFiguresOf(rows: RegisterRows, scope: ReportScope, i: number): R
     rows.one_stop.filter((f) => f.p_from === scope.from && f.p_to === scope.to).map((f) => [String(f.department_code), figuresOf(f)]),
   );
   const decidedBy = new Map(days.map((d) => [d.department_code, d.decided]));
+  const digestBy = new Map(days.map((d) => [d.department_code, BigInt(d.digest ?? 0)]));
   const undeliveredBy = new Map(rows.undelivered.map((r) => [r.department_code, r.codes]));
   const byDept = new Map(departments.map((d) => [d.code, zero()]));
   const total = zero();
@@ -127,6 +130,7 @@ function registerFiguresOf(rows: RegisterRows, scope: ReportScope, i: number): R
       ...(d.system ? {} : { figures: oneStop.get(d.code) }),
       decidedRecorded: decidedBy.get(d.code) ?? 0,
       undeliveredHandovers: undeliveredBy.get(d.code) ?? [],
+      handedDigest: digestBy.get(d.code) ?? 0n,
     }))
     .sort((a, b) => b.received.total - a.received.total || a.departmentCode.localeCompare(b.departmentCode));
   return {

@@ -1,5 +1,7 @@
 import { Arg, Ctx, Directive, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import type { DataSource } from 'typeorm';
 import { narrative, NarrativeLanguage } from './narrative';
+import { reconcile, SystemPart } from './reconciliation';
 import { ReportInterval, splitPeriod } from './series';
 import { badUserInput, unavailable } from '../../kit/errors';
 import { InProcessFigures, ResolvedFigures } from '../../kit/report/figures';
@@ -8,7 +10,7 @@ import { LocalDateScalar, percent, period } from '../../kit/report/period';
 import type { RequestContext } from '../../kit/subgraph';
 import type { IntakeLoaders } from '../loaders';
 import { DepartmentPart, parseReportKey, RegisterFigures, reportKey } from './report.data';
-import { DepartmentReportRef, OneStopDepartmentReport, RatingFigures, ReceivedFigures, Reconciliation, Report, ReportRates, REQUIRES_FIGURES } from './report.types';
+import { DepartmentReportRef, OneStopDepartmentReport, RatingFigures, ReceivedFigures, Report, ReportRates, REQUIRES_RECONCILIATION } from './report.types';
 
 type Ctx = RequestContext<IntakeLoaders>;
 
@@ -36,37 +38,9 @@ export function addUp(parts: { carriedOver?: number; resolved?: ResolvedFigures;
   return t;
 }
 
-type External = Parameters<typeof addUp>[0][number] & { reportKey?: string; receivedCount?: number; unreportedDecisions?: string[] };
+type External = Parameters<typeof addUp>[0][number] & SystemPart;
 
-/** Compares each department system's figures with the register's, naming dossiers where it can. */
-export function reconcile(register: RegisterFigures, external: External[]): Reconciliation {
-  const byKey = new Map(external.filter((e) => e.reportKey).map((e) => [e.reportKey!, e]));
-  const problems: string[] = [];
-  const list = (codes: string[]) => (codes.length ? `: ${codes.join(', ')}` : '');
-  for (const d of register.departments) {
-    if (d.figures) continue;
-    const theirs = byKey.get(d.id);
-    if (!theirs) {
-      problems.push(`${d.department.name}: its system did not answer`);
-      continue;
-    }
-    if (theirs.receivedCount !== d.received.total) {
-      problems.push(
-        `${d.department.name}: the centre handed over ${d.received.total} dossiers received in the period, its system holds ${theirs.receivedCount}` +
-          (d.undeliveredHandovers.length ? `; not yet delivered${list(d.undeliveredHandovers)}` : ''),
-      );
-    }
-    if (theirs.resolved!.total !== d.decidedRecorded) {
-      problems.push(
-        `${d.department.name}: its system decided ${theirs.resolved!.total} dossiers in the period, the centre recorded ${d.decidedRecorded}` +
-          (theirs.unreportedDecisions?.length ? `; not yet recorded${list(theirs.unreportedDecisions)}` : ''),
-      );
-    }
-  }
-  return Object.assign(new Reconciliation(), { consistent: problems.length === 0, problems });
-}
-
-export function completeReport(scopeId: string, register: RegisterFigures, external: External[]): Report {
+export async function completeReport(db: DataSource, scopeId: string, register: RegisterFigures, external: External[]): Promise<Report> {
   const scope = parseReportKey(scopeId)!;
   const totals = addUp([...external, ...register.departments.map((d) => d.figures ?? {})]);
   const r = register.received;
@@ -77,7 +51,7 @@ export function completeReport(scopeId: string, register: RegisterFigures, exter
     ...scope,
     ...totals,
     register,
-    reconciliation: reconcile(register, external),
+    reconciliation: await reconcile(db, register, external),
     balanced: totals.carriedOver + r.total === res.total + totals.withdrawn + totals.inProcess.total,
     rates: Object.assign(new ReportRates(), {
       online: percent(r.online, r.total),
@@ -163,7 +137,7 @@ export class ReportResolver {
     nullable: true,
     description: 'The paragraph the centre publishes, from these figures, with any disagreement between systems; withheld with the totals.',
   })
-  @Directive(REQUIRES_FIGURES)
+  @Directive(REQUIRES_RECONCILIATION)
   narrative(
     @Root() r: Report & { register?: RegisterFigures },
     @Arg('language', () => NarrativeLanguage, { defaultValue: NarrativeLanguage.VI }) language: NarrativeLanguage,
@@ -185,7 +159,7 @@ export const reportReferences = {
       const scope = parseReportKey(ref.id);
       if (!scope) return null;
       checkReportAccess(ctx.identity, scope.departmentCode);
-      return completeReport(ref.id, await ctx.loaders.register.load(ref.id), ref.byDepartment ?? []);
+      return completeReport(ctx.db, ref.id, await ctx.loaders.register.load(ref.id), ref.byDepartment ?? []);
     },
   },
   OneStopDepartmentReport: {
@@ -207,6 +181,6 @@ export async function departmentPart(id: string, ctx: Ctx): Promise<unknown> {
 }
 
 function oneStopPart(d: DepartmentPart): OneStopDepartmentReport {
-  return Object.assign(new OneStopDepartmentReport(), d, d.figures, { __typename: d.__typename, reportKey: d.id, unreportedDecisions: [] });
+  return Object.assign(new OneStopDepartmentReport(), d, d.figures, { __typename: d.__typename, reportKey: d.id, unreportedDecisions: [], receivedDays: [] });
 }
 

@@ -1,5 +1,5 @@
 import { Directive, Field, Float, ID, Int, InterfaceType, ObjectType } from 'type-graphql';
-import { InProcessFigures, ResolvedFigures } from '../../kit/report/figures';
+import { InProcessFigures, ReceivedDay, ResolvedFigures } from '../../kit/report/figures';
 import { LocalDateScalar } from '../../kit/report/period';
 import { DEPARTMENT_SYSTEMS, reportTypeFor } from '../../registry';
 import { Department } from '../entities/department.entity';
@@ -113,6 +113,9 @@ export class OneStopDepartmentReport extends DepartmentReportRef {
 
   @Field(() => [String], { description: 'Always empty: the one-stop system shares the register\'s database.' })
   unreportedDecisions: string[];
+
+  @Field(() => [ReceivedDay], { description: 'Always empty: the one-stop system shares the register\'s database.' })
+  receivedDays: ReceivedDay[];
 }
 
 /** A department with its own system: the register gives department and received; the rest is that system's. */
@@ -147,6 +150,10 @@ function departmentReportStub(typeName: string): Function {
     @Field(() => [String])
     @Directive('@external')
     unreportedDecisions: string[];
+
+    @Field(() => [ReceivedDay])
+    @Directive('@external')
+    receivedDays: ReceivedDay[];
   }
   return Stub;
 }
@@ -155,8 +162,12 @@ export const DEPARTMENT_REPORT_TYPE_NAMES = DEPARTMENT_SYSTEMS.map((s) => report
 export const DEPARTMENT_REPORT_STUBS = DEPARTMENT_REPORT_TYPE_NAMES.map(departmentReportStub);
 
 const FIGURES = 'carriedOver withdrawn resolved { total early onTime late } inProcess { total overdue } reportKey receivedCount unreportedDecisions';
-/** The department systems' figures a total needs, gathered by the gateway before the register adds them up. */
-export const REQUIRES_FIGURES = `@requires(fields: "byDepartment { ${DEPARTMENT_SYSTEMS.map((s) => `... on ${reportTypeFor(s.name)} { ${FIGURES} }`).join(' ')} }")`;
+const requires = (fields: string) =>
+  `@requires(fields: "byDepartment { ${DEPARTMENT_SYSTEMS.map((s) => `... on ${reportTypeFor(s.name)} { ${fields} }`).join(' ')} }")`;
+/** The department systems' figures a total needs, gathered by the router before the register adds them up. */
+export const REQUIRES_FIGURES = requires(FIGURES);
+/** Reconciliation also compares the days' digests: asked for only when it is. */
+export const REQUIRES_RECONCILIATION = requires(`${FIGURES} receivedDays { day count digest }`);
 
 const WITHHELD =
   " Withheld (null, with an UNAVAILABLE error naming the department) when a department system's figures did not arrive: a total without them would be wrong.";
@@ -215,6 +226,6 @@ export class Report {
   rates: ReportRates;
 
   @Field(() => Reconciliation)
-  @Directive(REQUIRES_FIGURES)
+  @Directive(REQUIRES_RECONCILIATION)
   reconciliation: Reconciliation;
 }

@@ -5,7 +5,7 @@ import { preparedQuery } from '../data-source';
 import { forbidden } from '../errors';
 import type { Identity } from '../identity';
 import type { RequestContext } from '../subgraph';
-import { figuresOf, FiguresRow, InProcessFigures, periodArrays, processingFiguresSelect, ProcessingFigures, ResolvedFigures } from './figures';
+import { figuresOf, FiguresRow, InProcessFigures, periodArrays, processingFiguresSelect, ProcessingFigures, ReceivedDay, ResolvedFigures } from './figures';
 import { parseReportId, period, reportId } from './period';
 
 /** The processing figures every system reports for a department and a period. */
@@ -40,9 +40,12 @@ export abstract class DepartmentReportFields {
 
   @Field(() => [String], { description: 'Decisions made here that the register has not acknowledged yet (first 50).' })
   unreportedDecisions: string[];
+
+  @Field(() => [ReceivedDay], { description: 'Per day of the period: dossiers received and a digest of their codes, for reconciliation.' })
+  receivedDays: ReceivedDay[];
 }
 
-export type DepartmentReportRow = ProcessingFigures & { id: string; reportKey: string; __typename: string; unreportedDecisions: string[] };
+export type DepartmentReportRow = ProcessingFigures & { id: string; reportKey: string; __typename: string; unreportedDecisions: string[]; receivedDays: ReceivedDay[] };
 
 /**
  * Every department report of a request (any periods, any departments) in one statement, with the decisions
@@ -54,7 +57,7 @@ export function departmentReportLoader(db: DataSource) {
     const periods = [...new Map(keys.map((k) => [`${k.from}|${k.to}`, period(k.from, k.to)])).values()];
     const departments = [...new Set(keys.map((k) => k.departmentCode))];
     const rows: (FiguresRow & { unreported: string[] | null })[] = periods.length
-      ? await preparedQuery<FiguresRow & { unreported: string[] | null }>(
+      ? await preparedQuery<FiguresRow & { unreported: string[] | null; received_days: ReceivedDay[] }>(
           db,
           'department-report',
           `WITH p AS (SELECT * FROM unnest($1::date[], $2::date[], $3::timestamptz[]) AS p(p_from, p_to, p_end)),
@@ -64,7 +67,12 @@ export function departmentReportLoader(db: DataSource) {
                     FROM outbox_message o JOIN processing x ON x.dossier_code = o.dossier_code
                    WHERE o.delivered_at IS NULL AND o.type = 'STATUS' AND o.payload->>'event' = 'DECIDED'
                    GROUP BY x.department_code)
-           SELECT f.*, pending.codes AS unreported
+           SELECT f.*, pending.codes AS unreported,
+                  (SELECT coalesce(json_agg(json_build_object('day', to_char(r.day, 'YYYY-MM-DD'), 'count', r.received,
+                                                              'digest', r.received_digest::text) ORDER BY r.day), '[]')
+                     FROM report_day r
+                    WHERE r.department_code = f.department_code AND r.day BETWEEN f.p_from::date AND f.p_to::date
+                      AND (r.received <> 0 OR r.received_digest <> 0)) AS received_days
              FROM (${processingFiguresSelect('p', 'd')}) f LEFT JOIN pending ON pending.department_code = f.department_code`,
           [...periodArrays(periods), departments],
         )
@@ -72,7 +80,7 @@ export function departmentReportLoader(db: DataSource) {
     const found = new Map(rows.map((r) => [reportId(String(r.department_code), String(r.p_from), String(r.p_to)), r]));
     return ids.map((id) => {
       const r = found.get(id);
-      return r ? ({ ...figuresOf(r), id, reportKey: id, unreportedDecisions: r.unreported ?? [] } as DepartmentReportRow) : null;
+      return r ? ({ ...figuresOf(r), id, reportKey: id, unreportedDecisions: r.unreported ?? [], receivedDays: r.received_days as unknown as ReceivedDay[] } as DepartmentReportRow) : null;
     });
   });
 }

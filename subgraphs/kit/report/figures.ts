@@ -1,5 +1,5 @@
 import { Directive, Field, Int, ObjectType } from 'type-graphql';
-import type { Period } from './period';
+import { LocalDateScalar, Period } from './period';
 
 @ObjectType({ description: 'Dossiers decided in the period, by decision date against the due date.' })
 @Directive('@shareable')
@@ -25,6 +25,23 @@ export class InProcessFigures {
 
   @Field(() => Int, { description: 'Due before the end of the period; those awaiting supplements then count as within deadline.' })
   overdue: number;
+}
+
+@ObjectType({
+  description:
+    'Dossiers a system holds that were received on a day, and the XOR of a 64-bit digest of their codes (md5, first 16 hex ' +
+    'digits, signed decimal): the register compares it with its own to name a dossier one side lacks.',
+})
+@Directive('@shareable')
+export class ReceivedDay {
+  @Field(() => LocalDateScalar)
+  day: string;
+
+  @Field(() => Int)
+  count: number;
+
+  @Field()
+  digest: string;
 }
 
 export interface ProcessingFigures {
