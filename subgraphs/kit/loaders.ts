@@ -33,13 +33,17 @@ export function groupLoader<T extends ObjectLiteral>(
   orderBy: string,
   key: keyof T & string = column,
 ): DataLoader<string, T[]> {
+  // Rows with the same `orderBy` (a dossier received and handed over in the same instant) keep the order
+  // they were written in: the primary key breaks ties, so every read tells a history the same way.
+  const ties = ds.getMetadata(entity).primaryColumns.map((c) => c.propertyName);
   return new DataLoader(async (keys) => {
-    const rows = await ds
+    const query = ds
       .getRepository(entity)
       .createQueryBuilder('e')
       .where(`e.${column} = ANY(:keys)`, { keys: [...keys] })
-      .orderBy(`e.${orderBy}`, 'ASC')
-      .getMany();
+      .orderBy(`e.${orderBy}`, 'ASC');
+    for (const tie of ties) query.addOrderBy(`e.${tie}`, 'ASC');
+    const rows = await query.getMany();
     const groups = new Map<string, T[]>(keys.map((k) => [k, []]));
     for (const r of rows) groups.get(String(r[key]))?.push(r);
     return keys.map((k) => groups.get(k)!);
