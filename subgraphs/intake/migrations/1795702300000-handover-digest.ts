@@ -33,6 +33,11 @@ const rebuildFunction = (digest: boolean) => `CREATE OR REPLACE FUNCTION registe
       ) c GROUP BY department_code, day
     $$`;
 
+/** A code that changes must undo its old digest too, so the trigger watches it. */
+const trigger = (columns: string) => `DROP TRIGGER dossier_register_day ON dossier;
+  CREATE TRIGGER dossier_register_day AFTER INSERT OR DELETE OR UPDATE OF ${columns} ON dossier
+  FOR EACH ROW EXECUTE FUNCTION register_day_trigger()`;
+
 /**
  * The register's side of the received digest (see the kit's ReceivedDigest): per department and day, the XOR
  * of the digests of the dossier codes it received, i.e. handed to the department.
@@ -44,6 +49,7 @@ export class HandoverDigest1795702300000 implements MigrationInterface {
     await q.query(`ALTER TABLE register_day ADD handed_digest bigint NOT NULL DEFAULT 0`);
     await q.query(applyFunction(true));
     await q.query(rebuildFunction(true));
+    await q.query(trigger('code, received_at, channel, decided_at, returned_at, return_channel, department_code'));
     await q.query(`UPDATE register_day r SET handed_digest = x.digest
       FROM (SELECT department_code, (received_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS day, bit_xor(dossier_code_digest(code)) AS digest
               FROM dossier GROUP BY 1, 2) x
@@ -59,6 +65,7 @@ export class HandoverDigest1795702300000 implements MigrationInterface {
     await q.query(`CREATE INDEX register_day_by_day ON register_day (day) INCLUDE (department_code, online, direct, postal, decided, returned_by_post)`);
     await q.query(applyFunction(false));
     await q.query(rebuildFunction(false));
+    await q.query(trigger('received_at, channel, decided_at, returned_at, return_channel, department_code'));
     await q.query(`ALTER TABLE register_day DROP COLUMN handed_digest`);
   }
 }

@@ -1,6 +1,6 @@
 import { registerEnumType } from 'type-graphql';
 import type { RegisterFigures } from './report.data';
-import type { Report } from './report.types';
+import type { Reconciliation, Report } from './report.types';
 
 export enum NarrativeLanguage {
   VI = 'VI',
@@ -28,7 +28,7 @@ function wholeMonth(from: string, to: string): { year: number; month: number } |
 const dmy = (date: string) => date.split('-').reverse().join('/');
 
 /** The paragraph the centre publishes, written from the figures (compare the April 2020 report). */
-export function narrative(r: Report, register: RegisterFigures, language: NarrativeLanguage): string {
+export function narrative(r: Report, register: RegisterFigures, reconciliation: Reconciliation, language: NarrativeLanguage): string {
   const rc = register.received;
   const res = r.resolved;
   const month = wholeMonth(r.from, r.to);
@@ -54,7 +54,7 @@ export function narrative(r: Report, register: RegisterFigures, language: Narrat
         ? `Trong kỳ có ${n(ratings.total)} lượt người dân, tổ chức đánh giá công chức, viên chức làm việc tại Trung tâm, trong đó đánh giá Rất hài lòng: ${n(ratings.verySatisfied)} lượt (chiếm ${pct(r.rates.verySatisfied)}), Hài lòng: ${n(ratings.satisfied)} lượt (chiếm ${pct(r.rates.satisfied)})${ratings.dissatisfied ? `, Không hài lòng: ${n(ratings.dissatisfied)} lượt (chiếm ${pct(r.rates.dissatisfied)})` : ''}.`
         : '',
       r.balanced ? '' : 'Lưu ý: số liệu chưa cân đối (kỳ trước chuyển sang + tiếp nhận mới ≠ đã giải quyết + rút + đang giải quyết).',
-      r.reconciliation.consistent ? '' : `Lưu ý: số liệu giữa các hệ thống chưa khớp: ${r.reconciliation.problems.join('; ')}.`,
+      reconciliation.consistent ? '' : `Lưu ý: số liệu giữa các hệ thống chưa khớp: ${reconciliation.problems.join('; ')}.`,
     ];
     return parts.filter(Boolean).join(' ');
   }
@@ -72,7 +72,7 @@ export function narrative(r: Report, register: RegisterFigures, language: Narrat
       ? `${n(ratings.total)} citizens and organisations rated the centre's staff: ${n(ratings.verySatisfied)} very satisfied (${pct(r.rates.verySatisfied)}), ${n(ratings.satisfied)} satisfied (${pct(r.rates.satisfied)})${ratings.dissatisfied ? `, ${n(ratings.dissatisfied)} dissatisfied (${pct(r.rates.dissatisfied)})` : ''}.`
       : '',
     r.balanced ? '' : 'Note: the figures do not balance (carried over + new ≠ resolved + withdrawn + in process).',
-    r.reconciliation.consistent ? '' : `Note: the systems disagree: ${r.reconciliation.problems.join('; ')}.`,
+    reconciliation.consistent ? '' : `Note: the systems disagree: ${reconciliation.problems.join('; ')}.`,
   ];
   return parts.filter(Boolean).join(' ');
 }

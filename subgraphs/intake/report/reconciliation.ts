@@ -1,6 +1,4 @@
-import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { parseDossierCode } from '../../kit/dossier-code';
 import type { ReceivedDay, ResolvedFigures } from '../../kit/report/figures';
 import type { DepartmentPart, RegisterFigures } from './report.data';
 import { Reconciliation } from './report.types';
@@ -12,11 +10,6 @@ export interface SystemPart {
   resolved?: ResolvedFigures;
   unreportedDecisions?: string[];
   receivedDays?: ReceivedDay[];
-}
-
-/** The 64-bit digest the rollups keep of a dossier code (dossier_code_digest in SQL). */
-export function codeDigest(code: string): bigint {
-  return BigInt.asIntN(64, BigInt(`0x${createHash('md5').update(code).digest('hex').slice(0, 16)}`));
 }
 
 interface Day {
@@ -56,9 +49,14 @@ export async function reconcile(db: DataSource, register: RegisterFigures, exter
           (theirs.unreportedDecisions?.length ? `; not yet recorded${list(theirs.unreportedDecisions)}` : ''),
       );
     }
-    const theirDigest = (theirs.receivedDays ?? []).reduce((x, day) => x ^ BigInt(day.digest), 0n);
-    const pending = d.undeliveredHandovers.reduce((x, code) => x ^ codeDigest(code), 0n);
-    if (theirs.receivedDays && BigInt.asIntN(64, d.handedDigest ^ pending) !== BigInt.asIntN(64, theirDigest)) differing.push({ part: d, theirs });
+    if (theirs.receivedDays) {
+      // Hand-overs still in the outbox may or may not have been applied (delivery is at least once, the
+      // acknowledgement may be what was lost): the system agrees if it matches with them or without them.
+      const theirDigest = theirs.receivedDays.reduce((x, day) => x ^ BigInt(day.digest), 0n);
+      const pending = d.undeliveredDays.reduce((x, day) => x ^ day.digest, 0n);
+      const withThem = BigInt.asIntN(64, d.handedDigest ^ theirDigest);
+      if (withThem !== 0n && BigInt.asIntN(64, withThem ^ pending) !== 0n) differing.push({ part: d, theirs });
+    }
   }
   if (differing.length) problems.push(...(await dossiersApart(db, register, differing)));
   return Object.assign(new Reconciliation(), { consistent: problems.length === 0, problems });
@@ -79,17 +77,17 @@ async function dossiersApart(db: DataSource, register: RegisterFigures, differin
     const mine = new Map<string, Day>(
       rows.filter((r) => r.department_code === part.departmentCode).map((r) => [r.day, { count: r.count, digest: BigInt(r.digest) }]),
     );
-    // Hand-overs still in the outbox are already named: take them out before comparing.
-    for (const code of part.undeliveredHandovers) {
-      const day = mine.get(parseDossierCode(code)?.localDay ?? '');
-      if (day) Object.assign(day, { count: day.count - 1, digest: day.digest ^ codeDigest(code) });
-    }
+    const queued = new Map(part.undeliveredDays.map((u) => [u.day, u]));
     const their = new Map<string, Day>((theirs.receivedDays ?? []).map((r) => [r.day, { count: r.count, digest: BigInt(r.digest) }]));
+    const same = (x: Day, y: Day) => x.count === y.count && BigInt.asIntN(64, x.digest ^ y.digest) === 0n;
     for (const day of [...new Set([...mine.keys(), ...their.keys()])].sort()) {
-      const a = mine.get(day) ?? { count: 0, digest: 0n };
+      const all = mine.get(day) ?? { count: 0, digest: 0n };
+      const q = queued.get(day);
+      // Without the hand-overs still queued (already named), unless the system holds them already.
+      const a = q ? { count: all.count - q.count, digest: all.digest ^ q.digest } : all;
       const b = their.get(day) ?? { count: 0, digest: 0n };
+      if (same(all, b) || same(a, b)) continue;
       const apart = BigInt.asIntN(64, a.digest ^ b.digest);
-      if (a.count === b.count && apart === 0n) continue;
       if (a.count - b.count === 1) lookups.push({ department: part.departmentCode, day, digest: apart });
       else if (b.count - a.count === 1) note(part, `its system holds a dossier received on ${day} that the centre did not hand over`);
       else note(part, `on ${day} the centre handed over ${a.count} dossiers, its system holds ${b.count}`);

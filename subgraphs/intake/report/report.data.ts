@@ -32,8 +32,10 @@ export interface DepartmentPart {
   figures?: ProcessingFigures;
   /** Decisions the register recorded in the period, to compare with the system's. */
   decidedRecorded: number;
-  /** Hand-overs to the department's system not yet acknowledged (first 50). */
+  /** Hand-overs of dossiers received in the period that the department's system has not acknowledged (first 50). */
   undeliveredHandovers: string[];
+  /** All of them, per day of receipt: how many, and the XOR of their codes' digests. */
+  undeliveredDays: { day: string; count: number; digest: bigint }[];
   /** XOR of the digests of the codes of the dossiers received in the period: compared with the system's. */
   handedDigest: bigint;
 }
@@ -52,7 +54,7 @@ interface RegisterRows {
   departments: { code: string; name: string; unit_code: string; system: string | null }[];
   days: { i: number; department_code: string; online: number; direct: number; postal: number; decided: number; by_post: number; digest: string }[];
   ratings: { i: number; total: number; very: number; satisfied: number; dissatisfied: number }[];
-  undelivered: { department_code: string; codes: string[] }[];
+  undelivered: { i: number; department_code: string; day: string; count: number; digest: string; codes: string[] }[];
   one_stop: FiguresRow[];
 }
 
@@ -86,9 +88,12 @@ async function registerRows(db: DataSource, scopes: ReportScope[]): Promise<Regi
                  count(*) FILTER (WHERE r.level = 'DISSATISFIED')::int AS dissatisfied
             FROM k LEFT JOIN rating r ON r.rated_at BETWEEN k.p_start AND k.p_end GROUP BY k.i) t) AS ratings,
        (SELECT coalesce(json_agg(t), '[]') FROM (
-          SELECT d.department_code, (array_agg(o.dossier_code ORDER BY o.id))[1:50] AS codes
-            FROM outbox_message o JOIN dossier d ON d.code = o.dossier_code
-           WHERE o.delivered_at IS NULL AND o.type = 'HANDOVER' GROUP BY d.department_code) t) AS undelivered,
+          SELECT k.i, d.department_code, to_char(d.received_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD') AS day,
+                 count(*)::int AS count, bit_xor(dossier_code_digest(d.code))::text AS digest, (array_agg(d.code ORDER BY d.code))[1:50] AS codes
+            FROM (SELECT DISTINCT dossier_code FROM outbox_message WHERE delivered_at IS NULL AND type = 'HANDOVER') o
+            JOIN dossier d ON d.code = o.dossier_code
+            JOIN k ON d.received_at BETWEEN k.p_start AND k.p_end AND (k.only_code IS NULL OR d.department_code = k.only_code)
+           GROUP BY k.i, d.department_code, 3) t) AS undelivered,
        (SELECT coalesce(json_agg(t), '[]') FROM (${processingFiguresSelect('p', 'd')}) t) AS one_stop`,
     [...periodArrays(periods), periods.map((x) => x.start), scopes.map((s) => s.departmentCode)],
   );
@@ -107,7 +112,7 @@ function registerFiguresOf(rows: RegisterRows, scope: ReportScope, i: number): R
   );
   const decidedBy = new Map(days.map((d) => [d.department_code, d.decided]));
   const digestBy = new Map(days.map((d) => [d.department_code, BigInt(d.digest ?? 0)]));
-  const undeliveredBy = new Map(rows.undelivered.map((r) => [r.department_code, r.codes]));
+  const undelivered = rows.undelivered.filter((u) => u.i === i);
   const byDept = new Map(departments.map((d) => [d.code, zero()]));
   const total = zero();
   for (const d of days) {
@@ -129,7 +134,8 @@ function registerFiguresOf(rows: RegisterRows, scope: ReportScope, i: number): R
       received: byDept.get(d.code)!,
       ...(d.system ? {} : { figures: oneStop.get(d.code) }),
       decidedRecorded: decidedBy.get(d.code) ?? 0,
-      undeliveredHandovers: undeliveredBy.get(d.code) ?? [],
+      undeliveredHandovers: undelivered.filter((u) => u.department_code === d.code).flatMap((u) => u.codes).slice(0, 50),
+      undeliveredDays: undelivered.filter((u) => u.department_code === d.code).map((u) => ({ day: u.day, count: u.count, digest: BigInt(u.digest) })),
       handedDigest: digestBy.get(d.code) ?? 0n,
     }))
     .sort((a, b) => b.received.total - a.received.total || a.departmentCode.localeCompare(b.departmentCode));

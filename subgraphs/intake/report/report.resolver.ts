@@ -10,7 +10,7 @@ import { LocalDateScalar, percent, period } from '../../kit/report/period';
 import type { RequestContext } from '../../kit/subgraph';
 import type { IntakeLoaders } from '../loaders';
 import { DepartmentPart, parseReportKey, RegisterFigures, reportKey } from './report.data';
-import { DepartmentReportRef, OneStopDepartmentReport, RatingFigures, ReceivedFigures, Report, ReportRates, REQUIRES_RECONCILIATION } from './report.types';
+import { DepartmentReportRef, OneStopDepartmentReport, RatingFigures, ReceivedFigures, Reconciliation, Report, ReportRates, REQUIRES_RECONCILIATION } from './report.types';
 
 type Ctx = RequestContext<IntakeLoaders>;
 
@@ -40,7 +40,10 @@ export function addUp(parts: { carriedOver?: number; resolved?: ResolvedFigures;
 
 type External = Parameters<typeof addUp>[0][number] & SystemPart;
 
-export async function completeReport(db: DataSource, scopeId: string, register: RegisterFigures, external: External[]): Promise<Report> {
+/** A report with its parts: what the reconciliation field compares, when it is asked for. */
+export type CompletedReport = Report & { register: RegisterFigures; external: External[]; reconciling?: Promise<Reconciliation> };
+
+export function completeReport(scopeId: string, register: RegisterFigures, external: External[]): CompletedReport {
   const scope = parseReportKey(scopeId)!;
   const totals = addUp([...external, ...register.departments.map((d) => d.figures ?? {})]);
   const r = register.received;
@@ -51,7 +54,7 @@ export async function completeReport(db: DataSource, scopeId: string, register: 
     ...scope,
     ...totals,
     register,
-    reconciliation: await reconcile(db, register, external),
+    external,
     balanced: totals.carriedOver + r.total === res.total + totals.withdrawn + totals.inProcess.total,
     rates: Object.assign(new ReportRates(), {
       online: percent(r.online, r.total),
@@ -73,12 +76,27 @@ export async function completeReport(db: DataSource, scopeId: string, register: 
   const missing = register.departments.filter((d) => !d.figures && !arrived.has(d.id)).map((d) => d.department.name);
   if (missing.length) {
     const error = unavailable(`totals withheld: the figures of ${missing.join(', ')} did not arrive from ${missing.length > 1 ? 'their systems' : 'its system'}; see reconciliation`);
-    for (const field of WITHHELD_FIELDS) Object.defineProperty(report, field, { get: () => { throw error; } });
+    const withhold = (target: object, fields: readonly string[]) => {
+      for (const field of fields) Object.defineProperty(target, field, { get: () => { throw error; } });
+    };
+    withhold(report, WITHHELD_FIELDS);
+    // The channel and rating rates are the register's alone and stay.
+    withhold(report.rates, WITHHELD_RATES);
   }
-  return report;
+  return report as CompletedReport;
 }
 
-const WITHHELD_FIELDS = ['carriedOver', 'resolved', 'withdrawn', 'inProcess', 'balanced', 'rates'] as const;
+const WITHHELD_FIELDS = ['carriedOver', 'resolved', 'withdrawn', 'inProcess', 'balanced'] as const;
+const WITHHELD_RATES = ['early', 'onTime', 'late', 'earlyOrOnTime', 'returnedByPost'] as const;
+
+/** The reconciliation of a report, computed once however many fields need it; a failure to compare is a problem. */
+function reconciliationOf(r: CompletedReport, db: DataSource, log: Ctx['log']): Promise<Reconciliation> {
+  r.reconciling ??= reconcile(db, r.register, r.external).catch((e: unknown) => {
+    log.error({ type: (e as Error).name, sqlState: (e as { code?: string }).code }, 'reconciliation by day failed');
+    return Object.assign(new Reconciliation(), { consistent: false, problems: ['the register could not compare the systems\' dossiers day by day; try again'] });
+  });
+  return r.reconciling;
+}
 
 
 
@@ -138,11 +156,18 @@ export class ReportResolver {
     description: 'The paragraph the centre publishes, from these figures, with any disagreement between systems; withheld with the totals.',
   })
   @Directive(REQUIRES_RECONCILIATION)
-  narrative(
-    @Root() r: Report & { register?: RegisterFigures },
+  async narrative(
+    @Root() r: CompletedReport,
     @Arg('language', () => NarrativeLanguage, { defaultValue: NarrativeLanguage.VI }) language: NarrativeLanguage,
-  ): string {
-    return narrative(r, r.register!, language);
+    @Ctx() ctx: Ctx,
+  ): Promise<string> {
+    return narrative(r, r.register, await reconciliationOf(r, ctx.db, ctx.log), language);
+  }
+
+  @FieldResolver(() => Reconciliation, { description: 'Where the systems disagree with the register about the period, so that someone can act.' })
+  @Directive(REQUIRES_RECONCILIATION)
+  reconciliation(@Root() r: CompletedReport, @Ctx() ctx: Ctx): Promise<Reconciliation> {
+    return reconciliationOf(r, ctx.db, ctx.log);
   }
 
   @FieldResolver(() => [DepartmentReportRef], { description: 'Each department, busiest first (new dossiers).' })
@@ -159,7 +184,7 @@ export const reportReferences = {
       const scope = parseReportKey(ref.id);
       if (!scope) return null;
       checkReportAccess(ctx.identity, scope.departmentCode);
-      return completeReport(ctx.db, ref.id, await ctx.loaders.register.load(ref.id), ref.byDepartment ?? []);
+      return completeReport(ref.id, await ctx.loaders.register.load(ref.id), ref.byDepartment ?? []);
     },
   },
   OneStopDepartmentReport: {

@@ -225,7 +225,4 @@ export class Report {
   @Directive(REQUIRES_FIGURES)
   rates: ReportRates;
 
-  @Field(() => Reconciliation)
-  @Directive(REQUIRES_RECONCILIATION)
-  reconciliation: Reconciliation;
 }
