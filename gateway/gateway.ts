@@ -33,6 +33,8 @@ export interface GatewayOptions {
   auth: AuthConfig;
   production?: boolean;
   supergraphSdl?: string;
+  /** How long to wait for a subgraph's answer to one call (SUBGRAPH_TIMEOUT_MS); 30 s when not given. */
+  subgraphTimeoutMs?: number;
   log?: Logger;
 }
 
@@ -54,10 +56,11 @@ class SubgraphSource implements GraphQLDataSource<GatewayContext> {
   constructor(
     url: string,
     private readonly secret: string,
+    timeoutMs: number,
   ) {
     const u = new URL(url);
     this.path = u.pathname + u.search;
-    this.pool = new Pool(u.origin, { connections: 128, keepAliveTimeout: 60_000, headersTimeout: 30_000, bodyTimeout: 30_000 });
+    this.pool = new Pool(u.origin, { connections: 128, keepAliveTimeout: 60_000, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
   }
 
   async process({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
@@ -132,7 +135,7 @@ export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
     buildService: ({ name, url }) => {
       const secret = o.signingSecrets[name];
       if (!secret) throw new Error(`no signing secret for subgraph ${name}`);
-      const source = new SubgraphSource(o.subgraphUrls[name] ?? url!, secret);
+      const source = new SubgraphSource(o.subgraphUrls[name] ?? url!, secret, o.subgraphTimeoutMs ?? 30_000);
       sources.push(source);
       return source;
     },

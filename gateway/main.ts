@@ -10,7 +10,14 @@ runService('gateway', async () => {
   const log = createLogger('gateway', config.logLevel);
   const urls = Object.fromEntries(Object.values(config.subgraphs).map((s) => [s.name, s.url]));
   const secrets = Object.fromEntries(Object.values(config.subgraphs).map((s) => [s.name, requireSigningSecret(config, s.name)]));
-  const server = await createGateway({ subgraphUrls: urls, signingSecrets: secrets, auth: config.auth, production: config.env === 'production', log });
+  const server = await createGateway({
+    subgraphUrls: urls,
+    signingSecrets: secrets,
+    auth: config.auth,
+    production: config.env === 'production',
+    subgraphTimeoutMs: config.gateway.subgraphTimeoutMs,
+    log,
+  });
   const l = await server.listen(config.gateway.port, config.host);
   log.info({ url: l.url }, 'gateway ready');
   return server;

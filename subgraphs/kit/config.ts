@@ -30,7 +30,8 @@ export interface Config {
   env: 'development' | 'test' | 'production';
   logLevel: string;
   host: string;
-  gateway: { port: number };
+  /** Where the gateway listens, and how long it waits for a subgraph's answer to one call. */
+  gateway: { port: number; subgraphTimeoutMs: number };
   auth: AuthConfig;
   subgraphs: Record<string, SubgraphConfig>;
 }
@@ -55,6 +56,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     HOST: z.string().min(1).default('127.0.0.1'),
     PORT: port.default(4000),
+    SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
     DATABASE_URL: pgUrl,
     AUTH_ISSUER: z.string().min(1).default('motcua-graph'),
     AUTH_AUDIENCE: z.string().min(1).default('motcua-graph'),
@@ -103,7 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicKeyAlgorithm: v.AUTH_PUBLIC_KEY_ALG,
     devSecret: production ? undefined : (v.AUTH_DEV_SECRET ?? (v.AUTH_JWKS_URL || v.AUTH_PUBLIC_KEY_FILE ? undefined : DEV_JWT_SECRET)),
   };
-  return { env: v.NODE_ENV, logLevel: v.LOG_LEVEL, host: v.HOST, gateway: { port: v.PORT }, auth, subgraphs };
+  return { env: v.NODE_ENV, logLevel: v.LOG_LEVEL, host: v.HOST, gateway: { port: v.PORT, subgraphTimeoutMs: v.SUBGRAPH_TIMEOUT_MS }, auth, subgraphs };
 }
 
 /** The database URL a subgraph must have to start; names the variables that would give it. */

@@ -19,6 +19,12 @@ describe('configuration', () => {
     expect(SUBGRAPHS.map((s) => c.subgraphs[s.name].port)).toEqual([4001, 4002, 4003, 4004, 4005]);
   });
 
+  it('when SUBGRAPH_TIMEOUT_MS is set, then the gateway waits that long for a subgraph; 30 s otherwise; below 1 s is refused', () => {
+    expect(loadConfig({}).gateway.subgraphTimeoutMs).toBe(30_000);
+    expect(loadConfig({ SUBGRAPH_TIMEOUT_MS: '5000' }).gateway.subgraphTimeoutMs).toBe(5000);
+    expect(() => loadConfig({ SUBGRAPH_TIMEOUT_MS: '10' })).toThrow(/SUBGRAPH_TIMEOUT_MS/);
+  });
+
   it('when variables are invalid, then the error names each of them', () => {
     expect(() => loadConfig({ PORT: 'eighty', TRANSPORT_DATABASE_URL: 'mysql://x', POSTAL_PORT: '70000' })).toThrow(
       expect.objectContaining({ message: expect.stringMatching(/PORT.*TRANSPORT_DATABASE_URL.*POSTAL_PORT|PORT/s) }),
