@@ -109,7 +109,7 @@ export async function createSubgraphServer(
             requestId,
             identity,
             audit: new AuditLog(identity, requestId),
-            dispatch: () => outbox.kick(),
+            dispatch: () => outbox.deliverSoon(),
             db,
             loaders: m.createLoaders(db, requestId),
             // Made when first used (mostly on errors): a pino child costs more than the rest of the context.

@@ -41,8 +41,8 @@ export interface RequestContext<L = unknown> {
   identity: Identity;
   /** Accesses to personal data in this request; written before the response leaves. */
   audit: AuditLog;
-  /** Starts delivering hand-overs a committed transaction enqueued. */
-  dispatch(): void;
+  /** Delivers the hand-overs a committed transaction enqueued, waiting briefly so the caller reads its own write. */
+  dispatch(): Promise<void>;
   db: DataSource;
   loaders: L;
   log: Logger;

@@ -167,7 +167,7 @@ export class LifecycleResolver {
         return { result: created, ref: code };
       }, (code) => m.getRepository(Dossier).findOneByOrFail({ code })),
     );
-    ctx.dispatch();
+    await ctx.dispatch();
     return dossier;
   }
 
@@ -287,7 +287,7 @@ export class LifecycleResolver {
         return { result: d, ref: dossierCode };
       }, (code) => m.getRepository(Dossier).findOneByOrFail({ code })),
     );
-    ctx.dispatch();
+    await ctx.dispatch();
     return result;
   }
 }

@@ -76,7 +76,7 @@ export function processingResolver<T extends ProcessingRecord>(entity: ClassType
         return { result: row, ref: dossierCode };
       }, (code) => m.getRepository(entity).findOneByOrFail({ dossierCode: code } as never)),
     );
-    ctx.dispatch();
+    await ctx.dispatch();
     return result;
   }
 

@@ -75,6 +75,25 @@ export class OutboxDispatcher {
     });
   }
 
+  /**
+   * Delivers what the caller's transaction just enqueued before the caller answers, so a client reads its own
+   * write across systems (a dossier received is already in its department's system); waits at most `waitMs`,
+   * after which the outbox goes on retrying as always.
+   */
+  async deliverSoon(waitMs = 2_000): Promise<void> {
+    this.kick();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, waitMs);
+    });
+    // A round in progress when the kick came is followed by one that includes this commit: wait for both.
+    const rounds = (async () => {
+      while (this.running) await this.running;
+    })();
+    await Promise.race([rounds, deadline]);
+    clearTimeout(timer);
+  }
+
   /** Resolves when nothing is left to deliver (or `timeoutMs` passes): for tests and shutdown. */
   async idle(timeoutMs = 10_000): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;

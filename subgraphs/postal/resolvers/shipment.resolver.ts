@@ -46,7 +46,7 @@ export class ShipmentResolver {
         return { result: await recordEvent(m, found, status, when, location), ref: trackingNumber };
       }, (t) => m.getRepository(Shipment).findOneByOrFail({ trackingNumber: t })),
     );
-    ctx.dispatch();
+    await ctx.dispatch();
     return item;
   }
 
