@@ -12,6 +12,7 @@ import { createLogger } from '../subgraphs/kit/logger';
 import { PROJECT_ROOT } from '../subgraphs/kit/paths';
 import { createSubgraphServer, SubgraphServer } from '../subgraphs/kit/server';
 import { envPrefix, SUBGRAPHS } from '../subgraphs/registry';
+import { stopChildren, waitForHealth } from './processes';
 
 /**
  * npm run bench:report [-- --month 2025-11 --runs 50 --in-process --no-paging --label L]: the one-month report
@@ -163,18 +164,12 @@ async function startProcesses(config: Config): Promise<Running> {
   const children: ChildProcess[] = [];
   const dist = join(__dirname, '..');
   for (const s of SUBGRAPHS) children.push(fork(join(dist, 'subgraphs', 'serve.js'), [s.name], { env }));
-  await Promise.all(SUBGRAPHS.map((s) => healthy(`http://127.0.0.1:${env[`${envPrefix(s.name)}_PORT`]}/health`)));
+  await Promise.all(SUBGRAPHS.map((s) => waitForHealth(`http://127.0.0.1:${env[`${envPrefix(s.name)}_PORT`]}/health`, 60_000)));
   children.push(fork(join(dist, 'gateway', 'main.js'), [], { env }));
-  await healthy(`http://127.0.0.1:${gatewayPort}/health`);
+  await waitForHealth(`http://127.0.0.1:${gatewayPort}/health`, 60_000);
   return {
     url: `http://127.0.0.1:${gatewayPort}/graphql`,
-    close: async () => {
-      await Promise.all(children.map((c) => new Promise<void>((done) => {
-        if (c.exitCode !== null) return done();
-        c.once('exit', () => done());
-        c.kill('SIGTERM');
-      })));
-    },
+    close: () => stopChildren(children),
   };
 }
 
@@ -187,15 +182,6 @@ function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-async function healthy(url: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (await fetch(url).then((r) => r.ok, () => false)) return;
-    if (Date.now() > deadline) throw new Error(`${url} did not become healthy`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 main().catch((e) => {

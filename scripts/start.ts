@@ -8,6 +8,7 @@ import { closeDatabases, openSubgraphDatabases } from '../subgraphs/databases';
 import { envPrefix, SUBGRAPHS } from '../subgraphs/registry';
 import { isEmpty, seedDemo } from '../demo/seed';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './embedded-postgres';
+import { stopChildren, waitForHealth } from './processes';
 
 /**
  * npm start [-- --no-demo]: the whole system on one machine. Uses DATABASE_URL when set, otherwise an
@@ -37,13 +38,7 @@ async function main(): Promise<void> {
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    await Promise.all(
-      children.map((c) => new Promise<void>((done) => {
-        if (c.exitCode !== null || c.signalCode !== null) return done();
-        c.once('exit', () => done());
-        c.kill('SIGTERM');
-      })),
-    );
+    await stopChildren(children);
     await embedded?.stop();
     process.exit(code);
   };
@@ -106,19 +101,6 @@ async function developmentTokens(auth: AuthConfig, citizenId: string | undefined
   const tokens: Record<string, string> = {};
   for (const [label, identity] of identities) tokens[label] = await developmentToken(auth, identity);
   return tokens;
-}
-
-async function waitForHealth(url: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`${url} did not become healthy within ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 void main();

@@ -46,17 +46,18 @@ export function graphqlRoute<C extends BaseContext>(
 ): RequestHandler {
   return (req, res) => {
     void (async () => {
+      // Judged from the headers, before reading a body that would not be used.
+      const refusal = unreadable(req);
+      if (refusal) {
+        sendJson(res, 415, { errors: [{ message: refusal, extensions: { code: 'BAD_REQUEST' } }] });
+        return;
+      }
       let raw: Buffer;
       try {
         raw = await readBody(req, o.maxBytes);
       } catch (e) {
         if (e instanceof TooLarge) sendJson(res, 413, { errors: [{ message: 'the request body is too large', extensions: { code: 'BAD_REQUEST' } }] });
         else res.destroy();
-        return;
-      }
-      const refusal = unreadable(req);
-      if (refusal) {
-        sendJson(res, 415, { errors: [{ message: refusal, extensions: { code: 'BAD_REQUEST' } }] });
         return;
       }
       const admission = o.admit(req, raw);

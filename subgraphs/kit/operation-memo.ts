@@ -1,3 +1,5 @@
+import { forgetExpired } from './expiring';
+
 /**
  * Values computed for one gateway operation, kept for the other hops of the same operation (the gateway signs
  * its request id into every hop): the register's report figures are needed when it lists the departments and
@@ -24,11 +26,7 @@ export class OperationMemo<T> {
 
   /** Remembers a value unless the memo is full of live entries: then it is simply computed again later. */
   set(key: string, value: Promise<T>, now = Date.now()): void {
-    // One lifetime for all, so insertion order is expiry order: the expired are at the front.
-    for (const [k, e] of this.entries) {
-      if (e.expires >= now) break;
-      this.entries.delete(k);
-    }
+    forgetExpired(this.entries, now, (e) => e.expires);
     if (this.entries.size >= this.max) return;
     const entry = { value, expires: now + this.ttlMs };
     this.entries.set(key, entry);

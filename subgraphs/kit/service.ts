@@ -1,6 +1,3 @@
-import { ConfigError } from './config';
-import { DatabaseUnavailableError } from './data-source';
-
 /**
  * Runs a long-lived service: one clear line and a non-zero exit when it cannot start (no stack for a
  * configuration or database problem), and a clean stop on SIGINT/SIGTERM.

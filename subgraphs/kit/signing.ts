@@ -1,4 +1,5 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { forgetExpired } from './expiring';
 import { Identity, parseIdentity } from './identity';
 
 /**
@@ -65,11 +66,7 @@ export class NonceCache {
 
   /** True the first time a nonce is offered. */
   claim(nonce: string, now = Date.now()): boolean {
-    // One lifetime for all, so insertion order is expiry order: the expired are at the front.
-    for (const [n, expiry] of this.seen) {
-      if (expiry >= now) break;
-      this.seen.delete(n);
-    }
+    forgetExpired(this.seen, now, (expiry) => expiry);
     if (this.seen.has(nonce)) return false;
     this.seen.set(nonce, now + this.ttlMs);
     return true;

@@ -40,7 +40,7 @@ export async function reconcile(db: DataSource, register: RegisterFigures, exter
     if (theirs.receivedCount !== d.received.total) {
       problems.push(
         `${d.department.name}: the centre handed over ${d.received.total} dossiers received in the period, its system holds ${theirs.receivedCount}` +
-          (d.undeliveredHandovers.length ? `; not yet delivered${list(d.undeliveredHandovers)}` : ''),
+          (d.undeliveredDays.length ? `; not yet delivered${list(d.undeliveredDays.flatMap((u) => u.codes))}` : ''),
       );
     }
     if (theirs.resolved!.total !== d.decidedRecorded) {

@@ -32,10 +32,11 @@ export interface DepartmentPart {
   figures?: ProcessingFigures;
   /** Decisions the register recorded in the period, to compare with the system's. */
   decidedRecorded: number;
-  /** Hand-overs of dossiers received in the period that the department's system has not acknowledged (first 50). */
-  undeliveredHandovers: string[];
-  /** All of them, per day of receipt: how many, and the XOR of their codes' digests. */
-  undeliveredDays: { day: string; count: number; digest: bigint }[];
+  /**
+   * Hand-overs of dossiers received in the period that the department's system has not acknowledged, per day of
+   * receipt: how many, the XOR of their codes' digests, and the first 50 codes.
+   */
+  undeliveredDays: { day: string; count: number; digest: bigint; codes: string[] }[];
   /** XOR of the digests of the codes of the dossiers received in the period: compared with the system's. */
   handedDigest: bigint;
 }
@@ -63,8 +64,7 @@ interface RegisterRows {
  * by channel, decisions recorded and returns by post from the daily rollup, ratings, hand-overs not yet
  * delivered, and the processing figures of the departments that work in the one-stop system.
  */
-async function registerRows(db: DataSource, scopes: ReportScope[]): Promise<RegisterRows> {
-  const periods = scopes.map((s) => period(s.from, s.to));
+async function registerRows(db: DataSource, scopes: ReportScope[], periods: Period[]): Promise<RegisterRows> {
   const [row] = await preparedQuery<RegisterRows>(
     db,
     'register-figures',
@@ -100,15 +100,14 @@ async function registerRows(db: DataSource, scopes: ReportScope[]): Promise<Regi
   return row;
 }
 
-function registerFiguresOf(rows: RegisterRows, scope: ReportScope, i: number): RegisterFigures {
-  const p = period(scope.from, scope.to);
+function registerFiguresOf(rows: RegisterRows, scope: ReportScope, p: Period, i: number): RegisterFigures {
   const departments = rows.departments
     .filter((d) => scope.departmentCode === null || d.code === scope.departmentCode)
     .map((d) => Object.assign(new Department(), { code: d.code, name: d.name, unitCode: d.unit_code, system: d.system }));
   const days = rows.days.filter((d) => d.i === i);
   const other = rows.ratings.find((r) => r.i === i)!;
   const oneStop = new Map(
-    rows.one_stop.filter((f) => f.p_from === scope.from && f.p_to === scope.to).map((f) => [String(f.department_code), figuresOf(f)]),
+    rows.one_stop.filter((f) => f.p_from === scope.from && f.p_to === scope.to).map((f) => [f.department_code, figuresOf(f)]),
   );
   const decidedBy = new Map(days.map((d) => [d.department_code, d.decided]));
   const digestBy = new Map(days.map((d) => [d.department_code, BigInt(d.digest ?? 0)]));
@@ -134,8 +133,9 @@ function registerFiguresOf(rows: RegisterRows, scope: ReportScope, i: number): R
       received: byDept.get(d.code)!,
       ...(d.system ? {} : { figures: oneStop.get(d.code) }),
       decidedRecorded: decidedBy.get(d.code) ?? 0,
-      undeliveredHandovers: undelivered.filter((u) => u.department_code === d.code).flatMap((u) => u.codes).slice(0, 50),
-      undeliveredDays: undelivered.filter((u) => u.department_code === d.code).map((u) => ({ day: u.day, count: u.count, digest: BigInt(u.digest) })),
+      undeliveredDays: undelivered
+        .filter((u) => u.department_code === d.code)
+        .map((u) => ({ day: u.day, count: u.count, digest: BigInt(u.digest), codes: u.codes })),
       handedDigest: digestBy.get(d.code) ?? 0n,
     }))
     .sort((a, b) => b.received.total - a.received.total || a.departmentCode.localeCompare(b.departmentCode));
@@ -164,7 +164,8 @@ export function registerFiguresLoader(db: DataSource, requestId: string) {
     const missing = keys.filter((k) => !found.get(k));
     if (missing.length) {
       const scopes = missing.map((k) => parseReportKey(k)!);
-      const computed = registerRows(db, scopes).then((rows) => scopes.map((s, i) => registerFiguresOf(rows, s, i + 1)));
+      const periods = scopes.map((s) => period(s.from, s.to));
+      const computed = registerRows(db, scopes, periods).then((rows) => scopes.map((s, i) => registerFiguresOf(rows, s, periods[i], i + 1)));
       missing.forEach((k, i) => {
         const one = computed.then((all) => all[i]);
         found.set(k, one);

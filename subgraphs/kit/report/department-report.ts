@@ -45,7 +45,7 @@ export abstract class DepartmentReportFields {
   receivedDays: ReceivedDay[];
 }
 
-export type DepartmentReportRow = ProcessingFigures & { id: string; reportKey: string; __typename: string; unreportedDecisions: string[]; receivedDays: ReceivedDay[] };
+export type DepartmentReportRow = ProcessingFigures & { id: string; reportKey: string; unreportedDecisions: string[]; receivedDays: ReceivedDay[] };
 
 /**
  * Every department report of a request (any periods, any departments) in one statement, with the decisions
@@ -56,8 +56,9 @@ export function departmentReportLoader(db: DataSource) {
     const keys = ids.map(parseReportId).filter((k) => k !== null);
     const periods = [...new Map(keys.map((k) => [`${k.from}|${k.to}`, period(k.from, k.to)])).values()];
     const departments = [...new Set(keys.map((k) => k.departmentCode))];
-    const rows: (FiguresRow & { unreported: string[] | null })[] = periods.length
-      ? await preparedQuery<FiguresRow & { unreported: string[] | null; received_days: ReceivedDay[] }>(
+    type Row = FiguresRow & { unreported: string[] | null; received_days: ReceivedDay[] };
+    const rows: Row[] = periods.length
+      ? await preparedQuery<Row>(
           db,
           'department-report',
           `WITH p AS (SELECT * FROM unnest($1::date[], $2::date[], $3::timestamptz[]) AS p(p_from, p_to, p_end)),
@@ -77,10 +78,10 @@ export function departmentReportLoader(db: DataSource) {
           [...periodArrays(periods), departments],
         )
       : [];
-    const found = new Map(rows.map((r) => [reportId(String(r.department_code), String(r.p_from), String(r.p_to)), r]));
+    const found = new Map(rows.map((r) => [reportId(r.department_code, r.p_from, r.p_to), r]));
     return ids.map((id) => {
       const r = found.get(id);
-      return r ? ({ ...figuresOf(r), id, reportKey: id, unreportedDecisions: r.unreported ?? [], receivedDays: r.received_days as unknown as ReceivedDay[] } as DepartmentReportRow) : null;
+      return r ? { ...figuresOf(r), id, reportKey: id, unreportedDecisions: r.unreported ?? [], receivedDays: r.received_days } : null;
     });
   });
 }

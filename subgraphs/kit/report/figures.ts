@@ -91,18 +91,30 @@ export function processingFiguresSelect(p: string, d: string): string {
                        ORDER BY sc.at DESC, sc.id DESC LIMIT 1), '') <> 'WAITING') od`;
 }
 
-export type FiguresRow = Record<string, string | number>;
+/** A row of processingFiguresSelect (every count is an int4, so a number). */
+export interface FiguresRow {
+  p_from: string;
+  p_to: string;
+  department_code: string;
+  carried_over: number;
+  received: number;
+  early: number;
+  on_time: number;
+  late: number;
+  withdrawn: number;
+  in_process: number;
+  overdue: number;
+}
 
 /** A row of processingFiguresSelect as figures. */
 export function figuresOf(r: FiguresRow): ProcessingFigures {
-  const n = (k: string) => Number(r[k]);
   return {
-    departmentCode: String(r.department_code),
-    receivedCount: n('received'),
-    carriedOver: n('carried_over'),
-    withdrawn: n('withdrawn'),
-    resolved: { total: n('early') + n('on_time') + n('late'), early: n('early'), onTime: n('on_time'), late: n('late') },
-    inProcess: { total: n('in_process'), overdue: n('overdue') },
+    departmentCode: r.department_code,
+    receivedCount: r.received,
+    carriedOver: r.carried_over,
+    withdrawn: r.withdrawn,
+    resolved: { total: r.early + r.on_time + r.late, early: r.early, onTime: r.on_time, late: r.late },
+    inProcess: { total: r.in_process, overdue: r.overdue },
   };
 }
 
