@@ -19,6 +19,9 @@ import { signRequest } from '../subgraphs/kit/signing';
 import { createAuthenticator } from './auth';
 import { armor } from './limits';
 import { exportRoutes } from './exports';
+import { tracedFetch, tracingPlugin } from '../subgraphs/kit/telemetry/tracing';
+import { supergraphSource } from './supergraph/supergraph.source';
+import type { SupergraphConfig } from '../subgraphs/kit/config';
 
 export interface GatewayContext {
   requestId: string;
@@ -32,7 +35,9 @@ export interface GatewayOptions {
   signingSecrets: Record<string, string>;
   auth: AuthConfig;
   production?: boolean;
+  /** A fixed supergraph (tests); otherwise from `supergraph`, reloaded when it changes. */
   supergraphSdl?: string;
+  supergraph?: SupergraphConfig;
   /** How long to wait for a subgraph's answer to one call (SUBGRAPH_TIMEOUT_MS); 30 s when not given. */
   subgraphTimeoutMs?: number;
   log?: Logger;
@@ -54,6 +59,7 @@ class SubgraphSource implements GraphQLDataSource<GatewayContext> {
   private readonly path: string;
 
   constructor(
+    private readonly name: string,
     url: string,
     private readonly secret: string,
     timeoutMs: number,
@@ -67,26 +73,29 @@ class SubgraphSource implements GraphQLDataSource<GatewayContext> {
     const { query, variables, operationName, extensions } = request;
     if (!query) throw new Error('Missing query');
     const body = JSON.stringify({ query, variables, operationName, extensions });
-    const headers = {
-      'content-type': 'application/json',
-      ...signRequest(this.secret, {
-        method: 'POST',
-        path: this.path,
-        body,
-        identity: (context as Partial<GatewayContext>)?.identity ?? ANONYMOUS,
-        requestId: (context as Partial<GatewayContext>)?.requestId ?? requestIdOf(undefined),
-      }),
-    };
-    const res = await this.pool.request({ method: 'POST', path: this.path, headers, body });
-    const text = await res.body.text();
+    const { statusCode, text } = await tracedFetch(this.name, async (traceHeaders) => {
+      const headers = {
+        'content-type': 'application/json',
+        ...traceHeaders,
+        ...signRequest(this.secret, {
+          method: 'POST',
+          path: this.path,
+          body,
+          identity: (context as Partial<GatewayContext>)?.identity ?? ANONYMOUS,
+          requestId: (context as Partial<GatewayContext>)?.requestId ?? requestIdOf(undefined),
+        }),
+      };
+      const res = await this.pool.request({ method: 'POST', path: this.path, headers, body });
+      return { statusCode: res.statusCode, text: await res.body.text() };
+    });
     let parsed: GatewayGraphQLResponse | null = null;
     try {
       parsed = JSON.parse(text) as GatewayGraphQLResponse;
     } catch {
       parsed = null;
     }
-    if (res.statusCode < 200 || res.statusCode > 299) throw errorFromResponse(res.statusCode, parsed);
-    if (typeof parsed !== 'object' || parsed === null) throw new Error(`a subgraph answered ${res.statusCode} without a JSON body`);
+    if (statusCode < 200 || statusCode > 299) throw errorFromResponse(statusCode, parsed);
+    if (typeof parsed !== 'object' || parsed === null) throw new Error(`a subgraph answered ${statusCode} without a JSON body`);
     return parsed;
   }
 
@@ -131,11 +140,17 @@ export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
   const authenticate = await createAuthenticator(o.auth);
   const sources: SubgraphSource[] = [];
   const gateway = new ApolloGateway({
-    supergraphSdl: o.supergraphSdl ?? committedSupergraph(),
+    supergraphSdl: supergraphSource({
+      sdl: o.supergraphSdl,
+      file: o.supergraph?.file ?? join(SCHEMA_DIR, 'supergraph.graphql'),
+      url: o.supergraph?.url,
+      pollMs: o.supergraph?.pollMs ?? 10_000,
+      log,
+    }) as never,
     buildService: ({ name, url }) => {
       const secret = o.signingSecrets[name];
       if (!secret) throw new Error(`no signing secret for subgraph ${name}`);
-      const source = new SubgraphSource(o.subgraphUrls[name] ?? url!, secret, o.subgraphTimeoutMs ?? 30_000);
+      const source = new SubgraphSource(name, o.subgraphUrls[name] ?? url!, secret, o.subgraphTimeoutMs ?? 30_000);
       sources.push(source);
       return source;
     },
@@ -155,7 +170,7 @@ export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
     introspection: !o.production,
     csrfPrevention: true,
     validationRules: limits.validationRules,
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), ...limits.plugins, logErrors(log), requestIdOnErrors()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), ...limits.plugins, logErrors(log), requestIdOnErrors(), tracingPlugin()],
   });
   await apollo.start();
 
@@ -164,6 +179,7 @@ export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
   healthRoute(app, 'gateway', async () => {});
   exportRoutes(app, apollo, authenticate, log);
   const graphql = graphqlRoute<GatewayContext>(apollo, {
+    service: 'gateway',
     maxBytes: 256 * 1024,
     admit: (req, raw) => {
       const parsed = jsonBody(req, raw);

@@ -3,10 +3,12 @@ import { loadConfig, requireSigningSecret } from '../subgraphs/kit/config';
 import { createLogger } from '../subgraphs/kit/logger';
 import { runService } from '../subgraphs/kit/service';
 import { createGateway } from './gateway';
+import { initTracing } from '../subgraphs/kit/telemetry/tracing';
 
 /** The gateway process: node dist/gateway/main.js */
 runService('gateway', async () => {
   const config = loadConfig();
+  initTracing('gateway', config.otlpEndpoint);
   const log = createLogger('gateway', config.logLevel);
   const urls = Object.fromEntries(Object.values(config.subgraphs).map((s) => [s.name, s.url]));
   const secrets = Object.fromEntries(Object.values(config.subgraphs).map((s) => [s.name, requireSigningSecret(config, s.name)]));
@@ -16,6 +18,7 @@ runService('gateway', async () => {
     auth: config.auth,
     production: config.env === 'production',
     subgraphTimeoutMs: config.gateway.subgraphTimeoutMs,
+    supergraph: config.gateway.supergraph,
     log,
   });
   const l = await server.listen(config.gateway.port, config.host);

@@ -4,12 +4,14 @@ import { createLogger } from './kit/logger';
 import { createSubgraphServer } from './kit/server';
 import { runService } from './kit/service';
 import { subgraph } from './registry';
+import { initTracing } from './kit/telemetry/tracing';
 
 /** One subgraph process: node dist/subgraphs/serve.js <name> */
 const name = process.argv[2] ?? '';
 runService(name || 'subgraph', async () => {
   const entry = subgraph(name);
   const config = loadConfig();
+  initTracing(name, config.otlpEndpoint);
   const log = createLogger(name, config.logLevel);
   const server = await createSubgraphServer(await entry.load(), {
     databaseUrl: requireDatabaseUrl(config, name),

@@ -26,15 +26,36 @@ export interface AuthConfig {
   devSecret?: string;
 }
 
+export interface SupergraphConfig {
+  /** Polled for a new supergraph when set; otherwise the file is watched. */
+  url?: string;
+  file?: string;
+  pollMs: number;
+}
+
 export interface Config {
   env: 'development' | 'test' | 'production';
   logLevel: string;
   host: string;
   /** Where the gateway listens, and how long it waits for a subgraph's answer to one call. */
-  gateway: { port: number; subgraphTimeoutMs: number };
+  gateway: { port: number; subgraphTimeoutMs: number; supergraph: SupergraphConfig };
+  /**
+   * Where /metrics is served, apart from the public port (a scraper needs no route through the load balancer,
+   * and clients cannot read it). Unset outside production: /metrics is on the public port.
+   */
+  metricsPort?: number;
+  /** How long a process stopping on SIGTERM lets its in-flight requests finish. */
+  drainTimeoutMs: number;
+  /** Whether a subgraph applies pending migrations when it starts; in production `npm run migrate` does. */
+  migrateAtStart: boolean;
+  /** OTLP/HTTP endpoint for traces; tracing is off without it. */
+  otlpEndpoint?: string;
   auth: AuthConfig;
   subgraphs: Record<string, SubgraphConfig>;
 }
+
+/** The port /metrics defaults to in production: the OpenTelemetry/Prometheus exporter convention. */
+export const DEFAULT_METRICS_PORT = 9464;
 
 /** Known to everyone who reads this code: usable only outside production. */
 export const DEV_JWT_SECRET = 'motcua-graph-development-only-jwt-secret-0001';
@@ -64,6 +85,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     AUTH_PUBLIC_KEY_FILE: z.string().min(1).optional(),
     AUTH_PUBLIC_KEY_ALG: z.enum(['RS256', 'PS256', 'ES256', 'EdDSA']).default('RS256'),
     AUTH_DEV_SECRET: secret,
+    METRICS_PORT: port.optional(),
+    DRAIN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+    MIGRATE_AT_START: z.enum(['true', 'false']).optional(),
+    SUPERGRAPH_URL: httpUrl,
+    SUPERGRAPH_FILE: z.string().min(1).optional(),
+    SUPERGRAPH_POLL_MS: z.coerce.number().int().min(1000).max(3_600_000).default(10_000),
+    OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl,
   };
   for (const s of SUBGRAPHS) {
     const p = envPrefix(s.name);
@@ -105,7 +133,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicKeyAlgorithm: v.AUTH_PUBLIC_KEY_ALG,
     devSecret: production ? undefined : (v.AUTH_DEV_SECRET ?? (v.AUTH_JWKS_URL || v.AUTH_PUBLIC_KEY_FILE ? undefined : DEV_JWT_SECRET)),
   };
-  return { env: v.NODE_ENV, logLevel: v.LOG_LEVEL, host: v.HOST, gateway: { port: v.PORT, subgraphTimeoutMs: v.SUBGRAPH_TIMEOUT_MS }, auth, subgraphs };
+  return {
+    env: v.NODE_ENV,
+    logLevel: v.LOG_LEVEL,
+    host: v.HOST,
+    gateway: {
+      port: v.PORT,
+      subgraphTimeoutMs: v.SUBGRAPH_TIMEOUT_MS,
+      supergraph: { url: v.SUPERGRAPH_URL, file: v.SUPERGRAPH_FILE, pollMs: v.SUPERGRAPH_POLL_MS },
+    },
+    metricsPort: v.METRICS_PORT ?? (production ? DEFAULT_METRICS_PORT : undefined),
+    drainTimeoutMs: v.DRAIN_TIMEOUT_MS,
+    migrateAtStart: v.MIGRATE_AT_START ? v.MIGRATE_AT_START === 'true' : !production,
+    otlpEndpoint: v.OTEL_EXPORTER_OTLP_ENDPOINT,
+    auth,
+    subgraphs,
+  };
 }
 
 /** The database URL a subgraph must have to start; names the variables that would give it. */

@@ -89,16 +89,55 @@ export async function ensureDatabase(url: string): Promise<void> {
   }
 }
 
-/** Connects, creating the database if needed, and applies pending migrations. */
-export async function openDatabase(ds: DataSource, url: string): Promise<DataSource> {
-  await ensureDatabase(url);
+/** Held while migrating: per database, so two replicas or a `migrate` job and a subgraph never run the same migrations at once. */
+export const MIGRATION_LOCK = 727_001;
+
+/**
+ * Connects, creating the database if needed; applies pending migrations unless told not to (in production
+ * they are their own step, `npm run migrate`).
+ */
+export async function openDatabase(ds: DataSource, url: string, o: { migrate?: boolean } = {}): Promise<DataSource> {
+  if (o.migrate ?? true) await ensureDatabase(url);
   try {
     await ds.initialize();
   } catch (e) {
     throw new DatabaseUnavailableError(`database ${new URL(url).pathname.slice(1)} is not reachable (${(e as Error).message})`);
   }
-  await ds.runMigrations({ transaction: 'each' });
+  if (o.migrate ?? true) await migrate(ds);
   return ds;
+}
+
+/** Applies pending migrations under the migration lock; a second caller waits, then finds nothing to do. */
+export async function migrate(ds: DataSource): Promise<number> {
+  const runner = ds.createQueryRunner();
+  runner.data = { background: true };
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    try {
+      return (await ds.runMigrations({ transaction: 'each' })).length;
+    } finally {
+      await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+    }
+  } finally {
+    await runner.release();
+  }
+}
+
+/** Names of the migrations the code has that the database has not applied. */
+export async function pendingMigrations(ds: DataSource): Promise<string[]> {
+  const runner = ds.createQueryRunner();
+  runner.data = { background: true };
+  try {
+    const applied = new Set<string>(
+      (await runner.query(`SELECT name FROM migrations`).catch((e: { code?: string }) => {
+        if (e.code === '42P01') return [];
+        throw e;
+      })).map((r: { name: string }) => r.name),
+    );
+    return ds.migrations.map((m) => m.name ?? m.constructor.name).filter((n) => !applied.has(n));
+  } finally {
+    await runner.release();
+  }
 }
 
 /** Runs background work (the outbox) on its own connection, outside the request statement count. */

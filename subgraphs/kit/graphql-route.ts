@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApolloServer, BaseContext, HeaderMap } from '@apollo/server';
+import { tracedRequest } from './telemetry/tracing';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -42,7 +43,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
  */
 export function graphqlRoute<C extends BaseContext>(
   apollo: ApolloServer<C>,
-  o: { maxBytes: number; admit(req: IncomingMessage, raw: Buffer): Admission<C> },
+  o: { service: string; maxBytes: number; admit(req: IncomingMessage, raw: Buffer): Admission<C> },
 ): RequestHandler {
   return (req, res) => {
     void (async () => {
@@ -70,10 +71,12 @@ export function graphqlRoute<C extends BaseContext>(
         if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
       }
       const q = req.url!.indexOf('?');
-      const response = await apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method: req.method!.toUpperCase(), headers, search: q >= 0 ? req.url!.slice(q) : '', body: admission.body },
-        context: admission.context,
-      });
+      const response = await tracedRequest(o.service, req.headers, () =>
+        apollo.executeHTTPGraphQLRequest({
+          httpGraphQLRequest: { method: req.method!.toUpperCase(), headers, search: q >= 0 ? req.url!.slice(q) : '', body: admission.body },
+          context: admission.context,
+        }),
+      );
       // Answers may hold personal data: no browser or proxy keeps them.
       res.setHeader('cache-control', 'no-store');
       for (const [key, value] of Object.entries(admission.headers ?? {})) res.setHeader(key, value);

@@ -38,8 +38,5 @@ async function build(m: SubgraphModule): Promise<GraphQLSchema> {
   for (const [type, ref] of Object.entries({ ...m.referenceResolvers, ...trail.reference })) {
     resolvers[type] = { ...(resolvers[type] ?? {}), ...ref };
   }
-  return buildSubgraphSchema({
-    typeDefs: parse(`${FEDERATION_LINK}\n${printSchemaWithDirectives(schema)}`),
-    resolvers,
-  });
+  return buildSubgraphSchema([{ typeDefs: parse(`${FEDERATION_LINK}\n${printSchemaWithDirectives(schema)}`), resolvers }]);
 }

@@ -14,6 +14,7 @@ import { databaseOf, RequestContext, SubgraphModule } from './subgraph';
 import { handoverRoute } from './messaging/handover';
 import { OutboxDispatcher, Peers } from './messaging/outbox';
 import { SUBGRAPHS } from '../registry';
+import { tracingPlugin } from './telemetry/tracing';
 
 export interface SubgraphServer extends Listenable {
   name: string;
@@ -63,7 +64,7 @@ export async function createSubgraphServer(
     formatError: maskErrors,
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), ApolloServerPluginInlineTraceDisabled(), logErrors(log), auditBeforeResponse(db, log)],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), ApolloServerPluginInlineTraceDisabled(), logErrors(log), auditBeforeResponse(db, log), tracingPlugin()],
   });
   await apollo.start();
 
@@ -84,6 +85,7 @@ export async function createSubgraphServer(
   const requests = { accepted: 0, refused: 0 };
   const nonces = new NonceCache();
   const graphql = graphqlRoute<RequestContext>(apollo, {
+    service: m.name,
     maxBytes: 2 * 1024 * 1024,
     admit: (req, raw) => {
       const verdict = verifyRequest(options.signingSecret, { method: req.method!, path: req.url!, body: raw, headers: req.headers }, nonces);
