@@ -1,21 +1,44 @@
 import type { ChildProcess } from 'node:child_process';
 
-/** Resolves once `url` answers 200 (a service's /health); fails after `timeoutMs`. */
+/**
+ * Whether `url` answers 200 now. Each probe has its own timeout: a frozen process holds the connection open
+ * and must count as not ready rather than stall whoever is waiting.
+ */
+export function answers(url: string, timeoutMs = 2_000): Promise<boolean> {
+  return fetch(url, { signal: AbortSignal.timeout(timeoutMs) }).then(
+    async (r) => {
+      await r.body?.cancel();
+      return r.ok;
+    },
+    () => false,
+  );
+}
+
+/** Resolves once `url` answers 200 (a service's /readiness); fails after `timeoutMs`. */
 export async function waitForHealth(url: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (await fetch(url).then((r) => r.ok, () => false)) return;
+    if (await answers(url)) return;
     if (Date.now() > deadline) throw new Error(`${url} did not become healthy within ${timeoutMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
 
-/** Asks each child to stop (SIGTERM: services close cleanly) and resolves when all have exited. */
-export function stopChildren(children: ChildProcess[]): Promise<void> {
+export const hasExited = (c: ChildProcess) => c.exitCode !== null || c.signalCode !== null;
+
+/**
+ * Asks each child to stop (SIGTERM: services drain and close cleanly) and resolves when all have exited.
+ * One that is still there after `killAfterMs` is killed: stopping must end even when a child hangs.
+ */
+export function stopChildren(children: ChildProcess[], killAfterMs = 30_000): Promise<void> {
   return Promise.all(
     children.map((c) => new Promise<void>((done) => {
-      if (c.exitCode !== null || c.signalCode !== null) return done();
-      c.once('exit', () => done());
+      if (hasExited(c)) return done();
+      const kill = setTimeout(() => c.kill('SIGKILL'), killAfterMs);
+      c.once('exit', () => {
+        clearTimeout(kill);
+        done();
+      });
       c.kill('SIGTERM');
     })),
   ).then(() => undefined);

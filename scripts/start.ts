@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { ChildProcess, fork } from 'node:child_process';
 import { join } from 'node:path';
 import { developmentToken } from '../gateway/auth';
 import { AuthConfig, ConfigError, loadConfig, requireDatabaseUrl } from '../subgraphs/kit/config';
@@ -8,12 +7,14 @@ import { closeDatabases, openSubgraphDatabases } from '../subgraphs/databases';
 import { envPrefix, SUBGRAPHS } from '../subgraphs/registry';
 import { isEmpty, seedDemo } from '../demo/seed';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './embedded-postgres';
-import { stopChildren, waitForHealth } from './processes';
+import { Supervisor } from './supervisor';
 
 /**
  * npm start [-- --no-demo]: the whole system on one machine. Uses DATABASE_URL when set, otherwise an
  * embedded PostgreSQL; migrates, seeds the demo data into empty databases, then runs each subgraph and
- * the gateway as its own process, as in production, and stops them all (and the database) on Ctrl-C.
+ * the gateway as its own process, as in production, restarting any that crashes (see Supervisor), and stops
+ * them all (and the database) on Ctrl-C or SIGTERM. A service that keeps exiting before it is ready stops
+ * everything with exit code 1 and a line naming it.
  */
 const DIST = join(__dirname, '..');
 const EXAMPLE = `{
@@ -32,13 +33,13 @@ async function main(): Promise<void> {
   const demo = !process.argv.includes('--no-demo');
   process.env.LOG_LEVEL ??= 'warn';
   let embedded: EmbeddedDatabase | undefined;
-  const children: ChildProcess[] = [];
+  let supervisor: Supervisor | undefined;
   let stopping = false;
 
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    await stopChildren(children);
+    await supervisor?.stop();
     await embedded?.stop();
     process.exit(code);
   };
@@ -61,20 +62,23 @@ async function main(): Promise<void> {
     const [sample] = await dbs.intake.query('SELECT applicant_id_number AS id FROM dossier ORDER BY code LIMIT 1');
     await closeDatabases(dbs);
 
-    const run = (script: string, args: string[]) => {
-      const child = fork(join(DIST, script), args, { env: process.env });
-      child.on('exit', (code, signal) => {
-        if (stopping) return;
-        console.error(`${args[0] ?? 'gateway'} exited (${signal ?? code}); stopping everything`);
+    const services = new Supervisor({
+      // A child is asked to drain first: it gets the drain time and a margin before it is killed.
+      stopTimeoutMs: config.drainTimeoutMs + 5_000,
+      onGiveUp: (reason) => {
+        console.error(`${reason}; stopping everything`);
         void stop(1);
-      });
-      children.push(child);
-    };
-    for (const s of SUBGRAPHS) run('subgraphs/serve.js', [s.name]);
-    await Promise.all(Object.values(config.subgraphs).map((s) => waitForHealth(s.url.replace(/\/graphql$/, '/health'))));
-    run('gateway/main.js', []);
+      },
+    });
+    supervisor = services;
+    await Promise.all(Object.values(config.subgraphs).map((s) => services.start({
+      name: s.name,
+      script: join(DIST, 'subgraphs/serve.js'),
+      args: [s.name],
+      readyUrl: s.url.replace(/\/graphql$/, '/readiness'),
+    })));
     const gateway = `http://${config.host}:${config.gateway.port}`;
-    await waitForHealth(`${gateway}/health`);
+    await services.start({ name: 'gateway', script: join(DIST, 'gateway/main.js'), readyUrl: `${gateway}/readiness` });
     const tokens = config.auth.devSecret ? await developmentTokens(config.auth, sample?.id) : {};
     const auth = tokens.CENTRE_STAFF ? ` \\\n  -H "authorization: Bearer $STAFF_TOKEN"` : '';
     console.log(`\nmotcua-graph is up: ${gateway}/graphql\n`);
@@ -85,7 +89,9 @@ async function main(): Promise<void> {
     }
     console.log(`curl -s ${gateway}/graphql -H 'content-type: application/json'${auth} \\\n  -d '${JSON.stringify({ query: EXAMPLE.replace(/\s+/g, ' ') })}'\n\nCtrl-C stops everything.`);
   } catch (e) {
-    console.error(`start: ${e instanceof ConfigError || e instanceof Error ? e.message : String(e)}`);
+    // A child stopped by Ctrl-C during start-up is not a failure to report.
+    if (stopping) return;
+    console.error(`start: ${e instanceof ConfigError || e instanceof Error ? e.message : String(e)}; stopping everything`);
     await stop(1);
   }
 }
