@@ -9,7 +9,11 @@ import { GraphQLError } from 'graphql';
 import { CLIENT_CODES } from '../subgraphs/kit/errors';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import express from 'express';
-import { healthRoute, Listenable, listenable, logErrors, maskErrors, requestIdOf } from '../subgraphs/kit/http';
+import { Lifecycle, Listenable, listenable, logErrors, maskErrors, probeRoutes, requestIdOf } from '../subgraphs/kit/http';
+import type { Registry } from 'prom-client';
+import { accessPlugin, accessRecord, AccessRecord, observed, outcomeOf } from '../subgraphs/kit/telemetry/access';
+import { graphqlMetrics, metricsHandler, subgraphCallMetrics } from '../subgraphs/kit/telemetry/metrics';
+import { SubgraphHealth } from './health/subgraph-health';
 import { createLogger, Logger } from '../subgraphs/kit/logger';
 import { graphqlRoute, jsonBody, withGraphQLAt } from '../subgraphs/kit/graphql-route';
 import { SCHEMA_DIR } from '../subgraphs/kit/paths';
@@ -26,6 +30,7 @@ import type { SupergraphConfig } from '../subgraphs/kit/config';
 export interface GatewayContext {
   requestId: string;
   identity: Identity;
+  access?: AccessRecord;
 }
 
 export interface GatewayOptions {
@@ -41,9 +46,17 @@ export interface GatewayOptions {
   /** How long to wait for a subgraph's answer to one call (SUBGRAPH_TIMEOUT_MS); 30 s when not given. */
   subgraphTimeoutMs?: number;
   log?: Logger;
+  /** false when the process serves /metrics on a port of its own. */
+  metricsOnPublicPort?: boolean;
+  /** The process's own metrics (event loop, memory, GC): asked by the entry point only. */
+  processMetrics?: boolean;
 }
 
-export type GatewayServer = Listenable;
+export interface GatewayServer extends Listenable {
+  registry: Registry;
+}
+
+type CallMetrics = ReturnType<typeof subgraphCallMetrics>;
 
 export function committedSupergraph(): string {
   return readFileSync(join(SCHEMA_DIR, 'supergraph.graphql'), 'utf8');
@@ -63,13 +76,31 @@ class SubgraphSource implements GraphQLDataSource<GatewayContext> {
     url: string,
     private readonly secret: string,
     timeoutMs: number,
+    private readonly metrics: CallMetrics,
   ) {
     const u = new URL(url);
     this.path = u.pathname + u.search;
     this.pool = new Pool(u.origin, { connections: 128, keepAliveTimeout: 60_000, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
   }
 
-  async process({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+  async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    (options.context as Partial<GatewayContext>)?.access?.subgraphs.add(this.name);
+    const started = process.hrtime.bigint();
+    let outcome: 'ok' | 'refused' | 'error' = 'error';
+    try {
+      const response = await this.call(options);
+      outcome = outcomeOf(200, new Set((response.errors ?? []).map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'))));
+      return response;
+    } catch (e) {
+      if (e instanceof GraphQLError && CLIENT_CODES.has(String(e.extensions.code))) outcome = 'refused';
+      throw e;
+    } finally {
+      this.metrics.requests.inc({ subgraph: this.name, outcome });
+      this.metrics.duration.observe({ subgraph: this.name }, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  }
+
+  private async call({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
     const { query, variables, operationName, extensions } = request;
     if (!query) throw new Error('Missing query');
     const body = JSON.stringify({ query, variables, operationName, extensions });
@@ -138,6 +169,8 @@ function requestIdOnErrors(): ApolloServerPlugin<GatewayContext> {
 export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
   const log = o.log ?? createLogger('gateway');
   const authenticate = await createAuthenticator(o.auth);
+  const metrics = graphqlMetrics('gateway', { processMetrics: o.processMetrics });
+  const calls = subgraphCallMetrics(metrics.registry);
   const sources: SubgraphSource[] = [];
   const gateway = new ApolloGateway({
     supergraphSdl: supergraphSource({
@@ -146,11 +179,12 @@ export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
       url: o.supergraph?.url,
       pollMs: o.supergraph?.pollMs ?? 10_000,
       log,
-    }) as never,
+      onReload: (outcome) => calls.reloads.inc({ outcome }),
+    }),
     buildService: ({ name, url }) => {
       const secret = o.signingSecrets[name];
       if (!secret) throw new Error(`no signing secret for subgraph ${name}`);
-      const source = new SubgraphSource(name, o.subgraphUrls[name] ?? url!, secret, o.subgraphTimeoutMs ?? 30_000);
+      const source = new SubgraphSource(name, o.subgraphUrls[name] ?? url!, secret, o.subgraphTimeoutMs ?? 30_000, calls);
       sources.push(source);
       return source;
     },
@@ -170,13 +204,23 @@ export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
     introspection: !o.production,
     csrfPrevention: true,
     validationRules: limits.validationRules,
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), ...limits.plugins, logErrors(log), requestIdOnErrors(), tracingPlugin()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), ...limits.plugins, logErrors(log), requestIdOnErrors(), accessPlugin(), tracingPlugin()],
   });
   await apollo.start();
 
   const app = express();
   app.disable('x-powered-by');
-  healthRoute(app, 'gateway', async () => {});
+  const lifecycle: Lifecycle = { draining: false };
+  // Ready once the supergraph is loaded (apollo.start() resolved above) and until it drains: never on account of a
+  // department, whose absence the graph answers around.
+  probeRoutes(app, 'gateway', lifecycle, async () => null);
+  const health = new SubgraphHealth(
+    Object.fromEntries(Object.entries(o.subgraphUrls).map(([n, url]) => [n, url.replace(/\/graphql$/, '/readiness')])),
+    calls.subgraphUp,
+  );
+  await health.start();
+  app.get('/health/subgraphs', (_req, res) => void res.set('cache-control', 'no-store').json(health.snapshot()));
+  if (o.metricsOnPublicPort ?? true) app.get('/metrics', metricsHandler(metrics.registry));
   exportRoutes(app, apollo, authenticate, log);
   const graphql = graphqlRoute<GatewayContext>(apollo, {
     service: 'gateway',
@@ -185,17 +229,25 @@ export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
       const parsed = jsonBody(req, raw);
       if (!parsed.ok) return { ok: false, status: 400, code: 'BAD_REQUEST', message: 'the body is not valid JSON' };
       const requestId = requestIdOf(req.headers['x-request-id']);
+      const access = accessRecord(req);
+      access.requestId = requestId;
       return {
         ok: true,
         body: parsed.body,
-        context: async () => ({ requestId, identity: await authenticate(req.headers.authorization) }),
+        context: async () => ({ requestId, access, identity: await authenticate(req.headers.authorization) }),
         headers: { 'x-request-id': requestId },
       };
     },
   });
 
-  return listenable(withGraphQLAt('/graphql', graphql, app), async () => {
-    await apollo.stop();
-    await Promise.all(sources.map((s) => s.close()));
-  });
+  const server = listenable(
+    observed(withGraphQLAt('/graphql', graphql, app), { log, metrics }),
+    async () => {
+      await health.stop();
+      await apollo.stop();
+      await Promise.all(sources.map((s) => s.close()));
+    },
+    lifecycle,
+  );
+  return { ...server, registry: metrics.registry };
 }

@@ -19,9 +19,11 @@ runService('gateway', async () => {
     production: config.env === 'production',
     subgraphTimeoutMs: config.gateway.subgraphTimeoutMs,
     supergraph: config.gateway.supergraph,
+    metricsOnPublicPort: config.metricsPort === undefined,
+    processMetrics: true,
     log,
   });
   const l = await server.listen(config.gateway.port, config.host);
   log.info({ url: l.url }, 'gateway ready');
-  return server;
+  return { service: server, options: { drainTimeoutMs: config.drainTimeoutMs, metricsPort: config.metricsPort, host: config.host } };
 });

@@ -19,9 +19,12 @@ runService(name || 'subgraph', async () => {
     handoverSecret: peersOf(config).secret(name),
     peers: peersOf(config),
     log,
+    migrate: config.migrateAtStart,
+    metricsOnPublicPort: config.metricsPort === undefined,
+    processMetrics: true,
   });
   const l = await server.listen(config.subgraphs[name].port, config.host);
   server.outbox.start();
   log.info({ url: l.url }, 'subgraph ready');
-  return server;
+  return { service: server, options: { drainTimeoutMs: config.drainTimeoutMs, metricsPort: config.metricsPort, host: config.host } };
 });

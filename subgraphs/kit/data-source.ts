@@ -198,3 +198,8 @@ export async function preparedQuery<T>(db: DataSource, name: string, text: strin
     throw e;
   }
 }
+
+/** The connection pools a data source holds, for the pool gauges: TypeORM's, and the report statements' when open. */
+export function poolsOf(db: DataSource): Record<string, Pool | undefined> {
+  return { main: (db.driver as unknown as { master?: Pool }).master, report: preparedPools.get(db) };
+}

@@ -59,6 +59,8 @@ export function logErrors<C extends { requestId: string }>(log: Logger): ApolloS
 export interface Listening {
   url: string;
   port: number;
+  /** Stops accepting connections; resolves when those open are closed or `timeoutMs` passes, then cuts the rest. */
+  drain(timeoutMs: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -70,45 +72,95 @@ export function listen(handler: RequestHandler, port: number, host: string, path
     server.once('listening', () => {
       const actual = (server.address() as AddressInfo).port;
       server.keepAliveTimeout = 65_000;
+      const closed = new Promise<void>((done) => server.once('close', () => done()));
       resolve({
         url: `http://${host.includes(':') ? `[${host}]` : host}:${actual}${path}`,
         port: actual,
-        close: () =>
-          new Promise<void>((done) => {
-            server.close(() => done());
-            server.closeAllConnections();
-          }),
+        async drain(timeoutMs) {
+          if (server.listening) server.close();
+          server.closeIdleConnections();
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([closed, new Promise<void>((done) => (timer = setTimeout(done, timeoutMs)))]);
+          clearTimeout(timer);
+          server.closeAllConnections();
+        },
+        close: () => {
+          if (server.listening) server.close();
+          server.closeAllConnections();
+          return closed;
+        },
       });
     });
   });
 }
 
-export function healthRoute(app: express.Express, name: string, check: () => Promise<void>): void {
-  app.get('/health', async (_req, res) => {
-    try {
-      await check();
-      res.json({ status: 'ok', service: name });
-    } catch {
-      res.status(503).json({ status: 'unavailable', service: name });
-    }
+/** Whether the process is stopping: readiness says so, and answers ask clients to reconnect elsewhere. */
+export interface Lifecycle {
+  draining: boolean;
+}
+
+export type ReadinessCheck = () => Promise<string | null>;
+
+/**
+ * Hive Gateway's probe names. /healthcheck: the process serves (liveness: restart it when this fails).
+ * /readiness: it can do its own job now (take it out of the load balancer when this fails), with the reason as JSON.
+ * /health stays as an alias of /healthcheck for existing monitors.
+ */
+export function probeRoutes(app: express.Express, name: string, lifecycle: Lifecycle, ready: ReadinessCheck): void {
+  const alive: express.RequestHandler = (_req, res) => {
+    res.set('cache-control', 'no-store').json({ status: 'ok', service: name });
+  };
+  app.get('/healthcheck', alive);
+  app.get('/health', alive);
+  app.get('/readiness', async (_req, res) => {
+    res.set('cache-control', 'no-store');
+    if (lifecycle.draining) return void res.status(503).json({ status: 'unavailable', service: name, reason: 'draining' });
+    const reason = await ready().catch(() => 'readiness check failed');
+    if (reason) return void res.status(503).json({ status: 'unavailable', service: name, reason });
+    res.json({ status: 'ready', service: name });
   });
+}
+
+/** Resolves with `fallback` when `work` takes longer than `ms`: a probe must answer even when what it asks hangs. */
+export function within<T>(ms: number, work: Promise<T>, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([work, new Promise<T>((done) => (timer = setTimeout(() => done(fallback), ms)))]).finally(() => clearTimeout(timer));
 }
 
 export interface Listenable {
   handler: RequestHandler;
+  lifecycle: Lifecycle;
   listen(port: number, host?: string): Promise<Listening>;
+  /**
+   * Graceful stop, for SIGTERM: readiness turns 503 at once, and for a moment (`graceMs`) requests are still
+   * accepted, so a load balancer that has not yet seen the probe loses none; then no new connections, and the
+   * requests in flight finish, up to `timeoutMs` in all. `close()` afterwards releases the rest.
+   */
+  drain(timeoutMs: number, graceMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
 /** An app that can listen on several ports and closes them all, then releases what it holds. */
-export function listenable(handler: RequestHandler, release: () => Promise<void>): Listenable {
+export function listenable(handler: RequestHandler, release: () => Promise<void>, lifecycle: Lifecycle = { draining: false }): Listenable {
   const listening: Listening[] = [];
+  const served: RequestHandler = (req, res) => {
+    if (lifecycle.draining) res.setHeader('connection', 'close');
+    handler(req, res);
+  };
   return {
-    handler,
+    handler: served,
+    lifecycle,
     async listen(port, host = '127.0.0.1') {
-      const l = await listen(handler, port, host);
+      const l = await listen(served, port, host);
       listening.push(l);
       return l;
+    },
+    async drain(timeoutMs, graceMs = Math.min(1_000, timeoutMs)) {
+      lifecycle.draining = true;
+      const started = Date.now();
+      await new Promise((done) => setTimeout(done, graceMs));
+      const left = Math.max(0, timeoutMs - (Date.now() - started));
+      await Promise.all(listening.map((l) => l.drain(left)));
     },
     async close() {
       await Promise.all(listening.map((l) => l.close()));

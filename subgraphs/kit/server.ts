@@ -4,8 +4,11 @@ import { AuditLog } from './audit/audit-log';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import express from 'express';
 import type { DataSource } from 'typeorm';
-import { closePrepared, createDataSource, openDatabase, StatementCounter } from './data-source';
-import { healthRoute, Listenable, listenable, logErrors, maskErrors } from './http';
+import { closePrepared, createDataSource, openDatabase, pendingMigrations, poolsOf, StatementCounter } from './data-source';
+import { Lifecycle, Listenable, listenable, logErrors, maskErrors, probeRoutes, within } from './http';
+import type { Registry } from 'prom-client';
+import { accessPlugin, accessRecord, AccessRecord, observed } from './telemetry/access';
+import { graphqlMetrics, metricsHandler, subgraphStateMetrics } from './telemetry/metrics';
 import { graphqlRoute, withGraphQLAt } from './graphql-route';
 import { NonceCache, verifyRequest } from './signing';
 import { createLogger, Logger } from './logger';
@@ -24,6 +27,8 @@ export interface SubgraphServer extends Listenable {
   /** GraphQL requests accepted (signed and valid) and refused. */
   requests: { accepted: number; refused: number };
   outbox: OutboxDispatcher;
+  /** This subgraph's metrics, served at /metrics on the public port unless the process serves them apart. */
+  registry: Registry;
 }
 
 /** No personal data leaves unless its access is in the audit trail: if the audit write fails, the request fails. */
@@ -51,20 +56,45 @@ function auditBeforeResponse(db: DataSource, log: Logger): ApolloServerPlugin<Re
 /** Opens (and migrates) the subgraph's own database and builds its HTTP app; does not listen. */
 export async function createSubgraphServer(
   m: SubgraphModule,
-  options: { databaseUrl: string; signingSecret: string; handoverSecret: string; peers: Peers; log?: Logger },
+  options: {
+    databaseUrl: string;
+    signingSecret: string;
+    handoverSecret: string;
+    peers: Peers;
+    log?: Logger;
+    /** Apply pending migrations first (default); in production `npm run migrate` does, and readiness waits for it. */
+    migrate?: boolean;
+    /** false when the process serves /metrics on a port of its own. */
+    metricsOnPublicPort?: boolean;
+    /** The process's own metrics (event loop, memory, GC): asked by the entry point only. */
+    processMetrics?: boolean;
+  },
 ): Promise<SubgraphServer> {
   const log = options.log ?? createLogger(m.name);
   const statements = new StatementCounter();
   const db = await openDatabase(
     createDataSource({ url: options.databaseUrl, ...databaseOf(m), counter: statements, log }),
     options.databaseUrl,
+    { migrate: options.migrate },
   );
+  const metrics = graphqlMetrics(m.name, { processMetrics: options.processMetrics });
+  subgraphStateMetrics(metrics.registry, {
+    destinations: SUBGRAPHS.map((s) => s.name).filter((n) => n !== m.name),
+    outbox: async () =>
+      (
+        await db.query(
+          `SELECT destination, count(*)::int AS pending, extract(epoch FROM now() - min(created_at))::float8 AS "oldestSeconds"
+             FROM outbox_message WHERE delivered_at IS NULL GROUP BY destination`,
+        )
+      ).map((r: { destination: string; pending: number; oldestSeconds: number }) => r),
+    pools: () => poolsOf(db),
+  });
   const apollo = new ApolloServer<RequestContext>({
     schema: await buildModuleSchema(m),
     formatError: maskErrors,
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), ApolloServerPluginInlineTraceDisabled(), logErrors(log), auditBeforeResponse(db, log), tracingPlugin()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), ApolloServerPluginInlineTraceDisabled(), logErrors(log), auditBeforeResponse(db, log), accessPlugin(), tracingPlugin()],
   });
   await apollo.start();
 
@@ -79,9 +109,24 @@ export async function createSubgraphServer(
     known: (source) => SUBGRAPHS.some((s) => s.name === source && s.name !== m.name),
     afterApply: () => outbox.kick(),
   });
-  healthRoute(app, m.name, async () => {
-    await db.query('SELECT 1');
-  });
+  const lifecycle: Lifecycle = { draining: false };
+  let migrated = false;
+  probeRoutes(app, m.name, lifecycle, () =>
+    within(
+      2_000,
+      (async () => {
+        await db.query('SELECT 1');
+        if (!migrated) {
+          const pending = await pendingMigrations(db);
+          if (pending.length) return `${pending.length} migration(s) not applied: run npm run migrate`;
+          migrated = true;
+        }
+        return null;
+      })().catch(() => 'database unavailable'),
+      'database did not answer within 2 s',
+    ),
+  );
+  if (options.metricsOnPublicPort ?? true) app.get('/metrics', metricsHandler(metrics.registry));
   const requests = { accepted: 0, refused: 0 };
   const nonces = new NonceCache();
   const graphql = graphqlRoute<RequestContext>(apollo, {
@@ -102,6 +147,8 @@ export async function createSubgraphServer(
       }
       requests.accepted++;
       const { identity, requestId } = verdict;
+      const access: AccessRecord = accessRecord(req);
+      access.requestId = requestId;
       return {
         ok: true,
         body,
@@ -110,6 +157,7 @@ export async function createSubgraphServer(
           return {
             requestId,
             identity,
+            access,
             audit: new AuditLog(identity, requestId),
             dispatch: () => outbox.deliverSoon(),
             db,
@@ -130,7 +178,8 @@ export async function createSubgraphServer(
     statements,
     requests,
     outbox,
-    ...listenable(withGraphQLAt('/graphql', graphql, app), async () => {
+    registry: metrics.registry,
+    ...listenable(observed(withGraphQLAt('/graphql', graphql, app), { log, metrics }), async () => {
       try {
         await outbox.stop();
         await apollo.stop();
@@ -138,6 +187,6 @@ export async function createSubgraphServer(
         await closePrepared(db);
         if (db.isInitialized) await db.destroy();
       }
-    }),
+    }, lifecycle),
   };
 }

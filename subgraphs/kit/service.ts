@@ -1,25 +1,42 @@
+import type { Registry } from 'prom-client';
+import { Listenable, listen } from './http';
+import { metricsHandler } from './telemetry/metrics';
+import { shutdownTracing } from './telemetry/tracing';
+
+export interface ServiceOptions {
+  /** How long in-flight requests may take to finish once SIGTERM arrives. */
+  drainTimeoutMs: number;
+  /** Where /metrics is served apart from the public port, when set. */
+  metricsPort?: number;
+  host: string;
+}
+
 /**
  * Runs a long-lived service: one clear line and a non-zero exit when it cannot start (no stack for a
- * configuration or database problem), and a clean stop on SIGINT/SIGTERM.
+ * configuration or database problem); on SIGTERM or SIGINT it drains (readiness 503, in-flight requests
+ * finish), closes and exits 0.
  */
-export function runService(name: string, start: () => Promise<{ close(): Promise<void> }>): void {
-  start().then(
-    (service) => {
+export function runService(name: string, start: () => Promise<{ service: Listenable & { registry: Registry }; options: ServiceOptions }>): void {
+  start()
+    .then(async ({ service, options }) => {
+      const metrics = options.metricsPort === undefined ? undefined : await listen(metricsHandler(service.registry), options.metricsPort, options.host, '/metrics');
       let stopping = false;
       const stop = () => {
         if (stopping) return;
         stopping = true;
-        service.close().then(
-          () => process.exit(0),
-          () => process.exit(1),
-        );
+        service
+          .drain(options.drainTimeoutMs)
+          .then(() => Promise.all([service.close(), metrics?.close(), shutdownTracing()]))
+          .then(
+            () => process.exit(0),
+            () => process.exit(1),
+          );
       };
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
-    },
-    (e: unknown) => {
+    })
+    .catch((e: unknown) => {
       console.error(`${name}: cannot start: ${e instanceof Error ? e.message : String(e)}`);
       process.exit(1);
-    },
-  );
+    });
 }

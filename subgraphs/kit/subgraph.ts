@@ -9,6 +9,7 @@ import { messagingMigrations } from './messaging/migrations';
 import type { Identity } from './identity';
 import type { Handler } from './messaging/handover';
 import type { Logger } from './logger';
+import type { AccessRecord } from './telemetry/access';
 
 /** Resolvers keyed by type name holding `__resolveReference`, as @apollo/subgraph expects. */
 export type ReferenceResolvers = Record<string, { __resolveReference(ref: any, ctx: any): unknown }>;
@@ -39,6 +40,8 @@ export interface RequestContext<L = unknown> {
   requestId: string;
   /** The caller, as the gateway verified and signed it. */
   identity: Identity;
+  /** What the access log and the request metrics say of this request. */
+  access?: AccessRecord;
   /** Accesses to personal data in this request; written before the response leaves. */
   audit: AuditLog;
   /** Delivers the hand-overs a committed transaction enqueued, waiting briefly so the caller reads its own write. */

@@ -1,0 +1,179 @@
+import { createDataSource, migrate } from '../../subgraphs/kit/data-source';
+import { createSubgraphServer } from '../../subgraphs/kit/server';
+import { createLogger } from '../../subgraphs/kit/logger';
+import { databaseOf } from '../../subgraphs/kit/subgraph';
+import { devHandoverSecret, devSigningSecret } from '../../subgraphs/kit/config';
+import { SUBGRAPHS, subgraph } from '../../subgraphs/registry';
+import { dropDatabases, testDatabaseUrl, uniquePrefix } from '../support/databases';
+import { capturingLogger, startSubgraph, startSystem, TestSystem, testPeers } from '../support/system';
+
+const base = (graphqlUrl: string) => graphqlUrl.replace(/\/graphql$/, '');
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Prometheus text: each sample's labels and value, by metric name. */
+function samples(text: string, name: string): { labels: Record<string, string>; value: number }[] {
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
+    .map((l) => {
+      const m = /^[^{ ]+(?:\{(.*)\})? (\S+)$/.exec(l)!;
+      const labels = Object.fromEntries([...(m[1] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
+      return { labels, value: Number(m[2]) };
+    });
+}
+
+const DOSSIER = `query Whole($code: String!) { dossier(code: $code) { code applicant { fullName } processing { __typename status } shipments { trackingNumber } } }`;
+
+describe('operating the graph: probes, metrics and the access log', () => {
+  let system: TestSystem;
+  const captured = capturingLogger();
+  let code: string;
+  let fullName: string;
+
+  beforeAll(async () => {
+    system = await startSystem(undefined, { log: captured.log });
+    [{ code, fullName }] = await system.subgraphs.intake.server.db.query(
+      `SELECT code, applicant_full_name AS "fullName" FROM dossier WHERE processing_system = 'transport' AND channel = 'POSTAL' ORDER BY code LIMIT 1`,
+    );
+  });
+  afterAll(() => system?.close());
+
+  it('when the system serves, then every service answers /healthcheck, /health and /readiness with 200', async () => {
+    const services = [system.gatewayUrl, ...Object.values(system.subgraphs).map((s) => s.url)].map(base);
+    for (const url of services) {
+      for (const path of ['/healthcheck', '/health', '/readiness']) {
+        const res = await fetch(url + path);
+        expect({ url: url + path, status: res.status }).toEqual({ url: url + path, status: 200 });
+        expect(res.headers.get('cache-control')).toBe('no-store');
+      }
+    }
+    expect(await (await fetch(`${base(system.gatewayUrl)}/readiness`)).json()).toEqual({ status: 'ready', service: 'gateway' });
+  });
+
+  it('when every subgraph is ready, then /health/subgraphs says each is up', async () => {
+    const res = await fetch(`${base(system.gatewayUrl)}/health/subgraphs`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual(Object.fromEntries(SUBGRAPHS.map((s) => [s.name, 'up'])));
+  });
+
+  it('when a dossier is read across three systems, then the gateway counts the request and each subgraph call, with bounded labels only', async () => {
+    const { errors } = await system.query(DOSSIER, { code });
+    expect(errors).toBeUndefined();
+    const refused = await system.query(DOSSIER, { code: 'not a code' });
+    expect(refused.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+
+    const text = await (await fetch(`${base(system.gatewayUrl)}/metrics`)).text();
+    const requests = samples(text, 'motcua_graphql_requests_total');
+    expect(requests.find((s) => s.labels.operation_type === 'query' && s.labels.outcome === 'ok')?.value).toBeGreaterThanOrEqual(1);
+    expect(requests.find((s) => s.labels.operation_type === 'query' && s.labels.outcome === 'refused')?.value).toBeGreaterThanOrEqual(1);
+    for (const s of requests) {
+      expect(['query', 'mutation', 'subscription', 'unknown']).toContain(s.labels.operation_type);
+      expect(['ok', 'refused', 'error']).toContain(s.labels.outcome);
+    }
+    const calls = samples(text, 'motcua_subgraph_requests_total');
+    for (const name of ['intake', 'transport', 'postal']) {
+      expect(calls.find((s) => s.labels.subgraph === name && s.labels.outcome === 'ok')?.value).toBeGreaterThanOrEqual(1);
+    }
+    for (const s of calls) expect(SUBGRAPHS.map((x) => x.name)).toContain(s.labels.subgraph);
+    expect(samples(text, 'motcua_graphql_request_duration_seconds_count').find((s) => s.labels.operation_type === 'query')?.value).toBeGreaterThanOrEqual(2);
+    expect(samples(text, 'motcua_subgraph_request_duration_seconds_count').map((s) => s.labels.subgraph)).toEqual(expect.arrayContaining(['intake', 'transport', 'postal']));
+    expect(samples(text, 'motcua_subgraph_up').filter((s) => s.value === 1).map((s) => s.labels.subgraph).sort()).toEqual(SUBGRAPHS.map((s) => s.name).sort());
+    expect(text).not.toContain(fullName);
+    expect(text).not.toContain(code);
+  });
+
+  it('when a subgraph is scraped, then it shows its outbox per destination and its connection pools', async () => {
+    const text = await (await fetch(`${base(system.subgraphs.intake.url)}/metrics`)).text();
+    const pending = samples(text, 'motcua_outbox_pending');
+    expect(pending.map((s) => s.labels.destination).sort()).toEqual(SUBGRAPHS.map((s) => s.name).filter((n) => n !== 'intake').sort());
+    for (const s of pending) expect(s.value).toBeGreaterThanOrEqual(0);
+    expect(samples(text, 'motcua_outbox_oldest_pending_seconds')).toHaveLength(pending.length);
+    const pool = samples(text, 'motcua_db_pool_connections').find((s) => s.labels.pool === 'main');
+    expect(pool?.value).toBeGreaterThanOrEqual(1);
+    expect(samples(text, 'motcua_db_pool_waiting_requests').find((s) => s.labels.pool === 'main')?.value).toBeGreaterThanOrEqual(0);
+    expect(samples(text, 'motcua_graphql_requests_total').find((s) => s.labels.outcome === 'ok')?.value).toBeGreaterThanOrEqual(1);
+  });
+
+  it('when a request is answered, then one access line names it, the subgraphs it used and its codes, and nothing personal', async () => {
+    captured.lines.length = 0;
+    const res = await fetch(system.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await (await import('../support/system')).tokenFor({ subject: 's', role: 'CENTRE_STAFF' })}`, 'x-request-id': 'access-log-test-0001' },
+      body: JSON.stringify({ query: DOSSIER, variables: { code }, operationName: 'Whole' }),
+    });
+    expect(res.status).toBe(200);
+    const requestId = res.headers.get('x-request-id')!;
+    const gatewayLines = await until('the access line', async () => {
+      const found = captured.lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'access' && l.requestId === requestId && l.path === '/graphql');
+      return found.length ? found : undefined;
+    });
+    // One logger captures every service here: the gateway's line names the client's operation, each hop its own.
+    const [line, ...others] = gatewayLines.filter((l) => l.operationName === 'Whole');
+    expect(others).toHaveLength(0);
+    expect(line).toMatchObject({ method: 'POST', status: 200, operationName: 'Whole', operationType: 'query', errorCodes: [] });
+    expect(line.subgraphs.sort()).toEqual(['intake', 'postal', 'transport']);
+    expect(typeof line.ms).toBe('number');
+    // Each subgraph logs its own hop under the same request id.
+    const hops = gatewayLines.filter((l) => l.operationName !== 'Whole');
+    expect(hops.map((l) => l.operationName.replace(/__\d+$/, '')).sort()).toEqual(['Whole__intake', 'Whole__postal', 'Whole__transport']);
+    const all = captured.lines.join('\n');
+    expect(all).not.toContain(fullName);
+    expect(all).not.toContain(code);
+  });
+
+  it('when a subgraph stops, then /health/subgraphs says down within 10 s, and up within 10 s of its return', async () => {
+    const postal = system.subgraphs.postal;
+    const port = Number(new URL(postal.url).port);
+    await postal.server.close();
+    const health = () => fetch(`${base(system.gatewayUrl)}/health/subgraphs`).then((r) => r.json());
+    const down = await until('postal down', async () => ((await health()).postal === 'down' ? Date.now() : undefined), 10_000);
+    expect((await health()).intake).toBe('up');
+    // The gateway stays ready: a department out is answered around, not a reason to leave the load balancer.
+    expect((await fetch(`${base(system.gatewayUrl)}/readiness`)).status).toBe(200);
+    system.subgraphs.postal = await startSubgraph('postal', system.urls.postal, createLogger('postal', 'silent'), system.peers, port);
+    const up = await until('postal up', async () => ((await health()).postal === 'up' ? Date.now() : undefined), 10_000);
+    expect(up).toBeGreaterThanOrEqual(down);
+  });
+});
+
+describe('a subgraph whose migrations have not been applied', () => {
+  const prefix = uniquePrefix('readiness');
+  afterAll(() => dropDatabases(prefix));
+
+  it('when it starts without migrating, then /readiness is 503 saying so, and 200 once `migrate` has run', async () => {
+    const url = testDatabaseUrl(prefix, 'postal');
+    const scratch = createDataSource({ url, ...databaseOf(await subgraph('postal').load()) });
+    const { ensureDatabase } = await import('../../subgraphs/kit/data-source');
+    await ensureDatabase(url);
+    const server = await createSubgraphServer(await subgraph('postal').load(), {
+      databaseUrl: url,
+      signingSecret: devSigningSecret('postal'),
+      handoverSecret: devHandoverSecret('postal'),
+      peers: testPeers(),
+      log: createLogger('postal', 'silent'),
+      migrate: false,
+    });
+    try {
+      const { url: graphqlUrl } = await server.listen(0);
+      const before = await fetch(`${base(graphqlUrl)}/readiness`);
+      expect(before.status).toBe(503);
+      expect(await before.json()).toEqual({ status: 'unavailable', service: 'postal', reason: expect.stringMatching(/^\d+ migration\(s\) not applied: run npm run migrate$/) });
+      expect((await fetch(`${base(graphqlUrl)}/healthcheck`)).status).toBe(200);
+      await scratch.initialize();
+      expect(await migrate(scratch)).toBeGreaterThan(0);
+      expect((await fetch(`${base(graphqlUrl)}/readiness`)).status).toBe(200);
+    } finally {
+      if (scratch.isInitialized) await scratch.destroy();
+      await server.close();
+    }
+  });
+});
