@@ -1,0 +1,227 @@
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createGateway, GatewayServer } from '../../gateway/gateway';
+import { devSigningSecret, loadConfig } from '../../subgraphs/kit/config';
+import { SUBGRAPHS } from '../../subgraphs/registry';
+import { capturingLogger, demoDatabaseUrls, RunningSubgraph, startSubgraph, testPeers } from '../support/system';
+import { composeCommitted, withoutField } from '../support/supergraphs';
+
+/**
+ * The gateway starts on a supergraph without `Department.hasOwnSystem` (intake resolves it all along), and the
+ * full one is swapped in while clients query: the field appears, and no request fails on the way.
+ */
+const REDUCED = composeCommitted((name, sdl) => (name === 'intake' ? withoutField(sdl, 'Department', 'hasOwnSystem') : sdl));
+const FULL = composeCommitted();
+const STEADY = '{ departments { code name } }';
+const NEW_FIELD = '{ departments { code hasOwnSystem } }';
+
+let subgraphs: Record<string, RunningSubgraph>;
+let dir: string;
+
+beforeAll(async () => {
+  const urls = demoDatabaseUrls();
+  const peers = testPeers();
+  subgraphs = {};
+  for (const s of SUBGRAPHS) subgraphs[s.name] = await startSubgraph(s.name, urls[s.name], undefined, peers);
+  dir = await mkdtemp(join(tmpdir(), 'motcua-supergraph-'));
+});
+
+afterAll(async () => {
+  await Promise.all(Object.values(subgraphs ?? {}).map((s) => s.server.close()));
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+async function gatewayOn(supergraph: { file?: string; url?: string; pollMs: number }) {
+  const { log, lines } = capturingLogger();
+  const gateway = await createGateway({
+    subgraphUrls: Object.fromEntries(Object.entries(subgraphs).map(([n, s]) => [n, s.url])),
+    signingSecrets: Object.fromEntries(SUBGRAPHS.map((s) => [s.name, devSigningSecret(s.name)])),
+    auth: loadConfig({}).auth,
+    supergraph,
+    log,
+  });
+  const { url } = await gateway.listen(0);
+  return { gateway, url, lines };
+}
+
+async function post(url: string, query: string): Promise<{ status: number; body: any }> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+  return { status: res.status, body: await res.json() };
+}
+
+/** Clients querying in a loop until stopped; every answer that is not a clean 200 with data is kept. */
+function steadyLoad(url: string, clients = 4) {
+  let running = true;
+  let answered = 0;
+  const failures: unknown[] = [];
+  const loops = Array.from({ length: clients }, async () => {
+    while (running) {
+      const r = await post(url, STEADY).catch((e: Error) => ({ status: 0, body: { errors: [{ message: e.message }] } }));
+      if (r.status !== 200 || r.body.errors || !(r.body.data?.departments?.length > 0)) failures.push(r);
+      answered++;
+    }
+  });
+  return {
+    failures,
+    answered: () => answered,
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+    },
+  };
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function reloads(url: string): Promise<Record<string, number>> {
+  const text = await (await fetch(url.replace(/\/graphql$/, '/metrics'))).text();
+  const counts: Record<string, number> = {};
+  for (const m of text.matchAll(/^motcua_supergraph_reloads_total\{[^}]*outcome="(\w+)"[^}]*\} (\d+)$/gm)) counts[m[1]] = Number(m[2]);
+  return counts;
+}
+
+const servesNewField = (url: string) => async () => {
+  const r = await post(url, NEW_FIELD);
+  return r.status === 200 && !r.body.errors && r.body.data.departments.length > 0 ? r.body.data.departments : undefined;
+};
+
+/** As an editor or a deploy writes it: a new file beside the old, renamed over it. */
+async function replaceFile(file: string, text: string): Promise<void> {
+  const next = `${file}.${process.pid}.tmp`;
+  await writeFile(next, text);
+  await rename(next, file);
+}
+
+describe('supergraph hot reload from a file', () => {
+  let gateway: GatewayServer;
+  let url: string;
+  let lines: string[];
+  let file: string;
+
+  beforeAll(async () => {
+    file = join(dir, 'supergraph.graphql');
+    await writeFile(file, REDUCED);
+    // The stat poll is a minute away: what the test sees is the directory watch.
+    ({ gateway, url, lines } = await gatewayOn({ file, pollMs: 60_000 }));
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  test('when a supergraph with a new field replaces the file under steady load, then no request fails and the field is served afterwards', async () => {
+    const before = await post(url, NEW_FIELD);
+    expect(before.status).toBe(400);
+    expect(before.body.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+
+    const load = steadyLoad(url);
+    await until('the load to be running', async () => (load.answered() >= 20 ? true : undefined));
+    await replaceFile(file, FULL);
+    const departments = await until('the new field to answer', servesNewField(url));
+    const atSwap = load.answered();
+    await until('requests after the swap', async () => (load.answered() >= atSwap + 40 ? true : undefined));
+    await load.stop();
+
+    expect(departments).toEqual(expect.arrayContaining([expect.objectContaining({ code: 'SGTVT', hasOwnSystem: true })]));
+    expect(load.failures).toEqual([]);
+    expect(await reloads(url)).toEqual({ loaded: 1 });
+    const loaded = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'supergraph loaded');
+    expect(loaded).toEqual([expect.objectContaining({ level: 30, source: 'file' })]);
+  });
+
+  test('when an invalid supergraph replaces the file, then it is refused, logged without its text and counted, and the served one keeps answering', async () => {
+    const load = steadyLoad(url, 2);
+    const broken = FULL.replace('hasOwnSystem: Boolean!', 'hasOwnSystem: NoSuchScalar!');
+    expect(broken).not.toBe(FULL);
+    await replaceFile(file, broken);
+    const refused = await until('the refusal to be logged', async () =>
+      lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'supergraph refused; the current one is kept'),
+    );
+    // A second, different broken text is refused and counted too; the first is not counted again.
+    await replaceFile(file, 'type Query {');
+    await until('the second refusal', async () => ((await reloads(url)).refused === 2 ? true : undefined));
+    const answered = load.answered();
+    await until('requests after the refusals', async () => (load.answered() >= answered + 20 ? true : undefined));
+    await load.stop();
+
+    expect(refused).toMatchObject({ level: 40, source: 'file', reason: 'INVALID_GRAPHQL' });
+    expect(await reloads(url)).toEqual({ loaded: 1, refused: 2 });
+    const refusals = lines.filter((l) => l.includes('supergraph refused'));
+    expect(refusals).toHaveLength(2);
+    for (const line of refusals) {
+      expect(line).not.toMatch(/NoSuchScalar|type Query|http:\/\/|127\.0\.0\.1/);
+      expect(line).not.toContain(dir);
+    }
+    expect(load.failures).toEqual([]);
+    expect(await servesNewField(url)()).toBeDefined();
+  });
+});
+
+describe('supergraph hot reload from SUPERGRAPH_URL', () => {
+  let server: Server;
+  let served = REDUCED;
+  let version = 1;
+  const seen = { requests: 0, notModified: 0, inFlight: 0, maxInFlight: 0 };
+
+  beforeAll(async () => {
+    // Slower to answer than the poll interval: a poller that did not wait for its answer would overlap.
+    server = createServer((req, res) => {
+      seen.requests++;
+      seen.inFlight++;
+      seen.maxInFlight = Math.max(seen.maxInFlight, seen.inFlight);
+      setTimeout(() => {
+        seen.inFlight--;
+        const etag = `"v${version}"`;
+        if (req.headers['if-none-match'] === etag) {
+          seen.notModified++;
+          res.writeHead(304, { etag }).end();
+        } else {
+          res.writeHead(200, { 'content-type': 'text/plain', etag }).end(served);
+        }
+      }, 150);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  });
+
+  afterAll(async () => {
+    await new Promise((r) => server?.close(r));
+  });
+
+  test('when the supergraph served at the URL changes, then the gateway polls one request at a time, sends its ETag, and serves the new one', async () => {
+    const { port } = server.address() as AddressInfo;
+    const { gateway, url } = await gatewayOn({ url: `http://127.0.0.1:${port}/supergraph.graphql`, pollMs: 50 });
+    try {
+      await until('polls answered 304', async () => (seen.notModified >= 3 ? true : undefined));
+      expect((await post(url, NEW_FIELD)).status).toBe(400);
+
+      const load = steadyLoad(url);
+      served = FULL;
+      version++;
+      await until('the new field to answer', servesNewField(url));
+      const atSwap = load.answered();
+      await until('requests after the swap', async () => (load.answered() >= atSwap + 40 ? true : undefined));
+      await load.stop();
+
+      expect(load.failures).toEqual([]);
+      expect(seen.maxInFlight).toBe(1);
+      expect(await reloads(url)).toEqual({ loaded: 1 });
+    } finally {
+      await gateway.close();
+    }
+    const after = seen.requests;
+    // Nothing to await for an absence: a poller still running after close would ask again within a few intervals.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(seen.requests).toBe(after);
+  });
+});
