@@ -1,0 +1,119 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createServer as createNetServer, connect, Server as NetServer, AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { envPrefix, SUBGRAPHS } from '../../subgraphs/registry';
+import { startSystem, TestSystem, tokenFor, STAFF } from '../support/system';
+
+const ROOT = join(__dirname, '..', '..');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createNetServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+    s.once('error', reject);
+  });
+}
+
+/** Forwards to `target`, holding every answer back `delayMs`: calls that take long enough to be caught in flight. */
+function slowProxy(target: number, delayMs: number): Promise<{ server: NetServer; port: number; calls: () => number }> {
+  let calls = 0;
+  const server = createNetServer((client) => {
+    const upstream = connect(target, '127.0.0.1');
+    client.on('data', (d) => {
+      if (d.includes('POST /graphql')) calls++;
+      upstream.write(d);
+    });
+    upstream.on('data', (d) => setTimeout(() => client.writable && client.write(d), delayMs));
+    const end = () => setTimeout(() => client.destroy(), delayMs);
+    upstream.on('close', end);
+    upstream.on('error', end);
+    client.on('close', () => upstream.destroy());
+    client.on('error', () => upstream.destroy());
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as AddressInfo).port, calls: () => calls })));
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000, everyMs = 20): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+describe('the gateway as its own process', () => {
+  let system: TestSystem;
+  let proxy: Awaited<ReturnType<typeof slowProxy>>;
+  let gateway: ChildProcess;
+  let port: number;
+  let metricsPort: number;
+  let stderr = '';
+  let stdout = '';
+
+  beforeAll(async () => {
+    system = await startSystem();
+    proxy = await slowProxy(Number(new URL(system.subgraphs.intake.url).port), 800);
+    [port, metricsPort] = [await freePort(), await freePort()];
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'warn',
+      PORT: String(port),
+      METRICS_PORT: String(metricsPort),
+      DRAIN_TIMEOUT_MS: '10000',
+      APOLLO_TELEMETRY_DISABLED: '1',
+    };
+    for (const s of SUBGRAPHS) env[`${envPrefix(s.name)}_URL`] = s.name === 'intake' ? `http://127.0.0.1:${proxy.port}/graphql` : system.subgraphs[s.name].url;
+    gateway = spawn(process.execPath, [join(ROOT, 'dist/gateway/main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    gateway.stdout!.on('data', (d) => (stdout += d));
+    gateway.stderr!.on('data', (d) => (stderr += d));
+    await until('the gateway ready', async () => ((await fetch(`http://127.0.0.1:${port}/readiness`)).ok ? true : undefined));
+  });
+
+  afterAll(async () => {
+    if (gateway.exitCode === null && gateway.signalCode === null) gateway.kill('SIGKILL');
+    proxy?.server.close();
+    await system?.close();
+  });
+
+  it('when METRICS_PORT is set, then /metrics is served there with the process metrics, and not on the public port', async () => {
+    expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404);
+    const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(text).toMatch(/^process_cpu_user_seconds_total\{service="gateway"\} \d/m);
+    expect(text).toMatch(/^nodejs_eventloop_lag_seconds\{service="gateway"\} /m);
+    expect(text).toContain('# TYPE motcua_graphql_requests_total counter');
+  });
+
+  it('when SIGTERM arrives with requests in flight, then readiness turns 503, every one of them is answered, and the process exits 0', async () => {
+    const token = await tokenFor(STAFF);
+    const before = proxy.calls();
+    const inFlight = Array.from({ length: 12 }, (_, i) =>
+      fetch(`http://127.0.0.1:${port}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query: `query InFlight${i} { departments { code } }` }),
+      }).then(async (r) => ({ status: r.status, body: await r.json() })),
+    );
+    await until('all twelve calls held at intake', async () => (proxy.calls() - before >= 12 ? true : undefined));
+    const exited = new Promise<number | null>((resolve) => gateway.once('exit', (code) => resolve(code)));
+    gateway.kill('SIGTERM');
+    const readiness = await until('readiness 503', async () => {
+      const r = await fetch(`http://127.0.0.1:${port}/readiness`);
+      return r.status === 503 ? await r.json() : undefined;
+    });
+    expect(readiness).toEqual({ status: 'unavailable', service: 'gateway', reason: 'draining' });
+    const answers = await Promise.all(inFlight);
+    for (const a of answers) {
+      expect(a.status).toBe(200);
+      expect(a.body.errors).toBeUndefined();
+      expect(a.body.data.departments.length).toBeGreaterThan(0);
+    }
+    expect(await exited).toBe(0);
+    expect(stderr).toBe('');
+    expect(stdout).not.toMatch(/"level":(50|60)/);
+  });
+});
