@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { GraphQLError } from 'graphql';
-import { createRemoteJWKSet, importSPKI, JWTPayload, jwtVerify, SignJWT } from 'jose';
+import { createRemoteJWKSet, importSPKI, JWTPayload, jwtVerify, JWTVerifyOptions, SignJWT } from 'jose';
 import type { AuthConfig } from '../subgraphs/kit/config';
 import { ANONYMOUS, Identity, parseIdentity } from '../subgraphs/kit/identity';
 
@@ -10,28 +10,65 @@ const unauthenticated = (message: string) =>
   new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
 
 /**
+ * How soon after fetching the key set a token naming a key it lacks may fetch it again: a key rotated in at the
+ * identity provider is picked up on its first token, while tokens with made-up key ids cannot make every
+ * gateway hammer the provider.
+ */
+export const JWKS_COOLDOWN_MS = 30_000;
+/** How long a fetched key set is used before it is fetched again, unknown key ids aside. */
+export const JWKS_MAX_AGE_MS = 10 * 60_000;
+
+type KeySet = ReturnType<typeof createRemoteJWKSet>;
+
+// One per URL for the process: each set caches its keys and coalesces concurrent fetches, which only works
+// if every verification asks the same one.
+const keySets = new Map<string, KeySet>();
+
+function remoteKeySet(url: string): KeySet {
+  let set = keySets.get(url);
+  if (!set) {
+    set = createRemoteJWKSet(new URL(url), { cooldownDuration: JWKS_COOLDOWN_MS, cacheMaxAge: JWKS_MAX_AGE_MS });
+    keySets.set(url, set);
+  }
+  return set;
+}
+
+type Verify = (token: string) => Promise<{ payload: JWTPayload }>;
+
+/** The keys are made ready here, once: a key file that cannot be read or parsed stops the start. */
+async function verifier(auth: AuthConfig): Promise<Verify> {
+  const options: JWTVerifyOptions = { issuer: auth.issuer, audience: auth.audience, requiredClaims: ['exp', 'sub'] };
+  if (auth.jwksUrl) {
+    const keys = remoteKeySet(auth.jwksUrl);
+    return (token) => jwtVerify(token, keys, options);
+  }
+  if (auth.publicKeyFile) {
+    const key = await importSPKI(readFileSync(auth.publicKeyFile, 'utf8'), auth.publicKeyAlgorithm);
+    const withAlgorithm = { ...options, algorithms: [auth.publicKeyAlgorithm] };
+    return (token) => jwtVerify(token, key, withAlgorithm);
+  }
+  if (auth.devSecret) {
+    const secret = new TextEncoder().encode(auth.devSecret);
+    const hs256 = { ...options, algorithms: ['HS256'] };
+    return (token) => jwtVerify(token, secret, hs256);
+  }
+  throw new Error('no key configured to verify tokens: set AUTH_JWKS_URL or AUTH_PUBLIC_KEY_FILE');
+}
+
+/**
  * Verifies `Authorization: Bearer <JWT>` (issuer, audience, expiry, signature) with the keys configured:
  * a JWKS URL or a public key file, or an HS256 secret in development. No header: the anonymous caller,
  * who sees public data only. A header that does not verify is refused, never downgraded to anonymous.
  */
 export async function createAuthenticator(auth: AuthConfig): Promise<Authenticate> {
-  const verifyWith = async (token: string) => {
-    const options = { issuer: auth.issuer, audience: auth.audience, requiredClaims: ['exp', 'sub'] };
-    if (auth.jwksUrl) return jwtVerify(token, createRemoteJWKSet(new URL(auth.jwksUrl)), options);
-    if (auth.publicKeyFile) {
-      const key = await importSPKI(readFileSync(auth.publicKeyFile, 'utf8'), auth.publicKeyAlgorithm);
-      return jwtVerify(token, key, { ...options, algorithms: [auth.publicKeyAlgorithm] });
-    }
-    if (auth.devSecret) return jwtVerify(token, new TextEncoder().encode(auth.devSecret), { ...options, algorithms: ['HS256'] });
-    throw new Error('no key configured to verify tokens');
-  };
+  const verify = await verifier(auth);
   return async (authorization) => {
     if (authorization === undefined || authorization === '') return ANONYMOUS;
     const m = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(authorization);
     if (!m) throw unauthenticated('the Authorization header must be "Bearer <JWT>"');
     let payload: JWTPayload;
     try {
-      ({ payload } = await verifyWith(m[1]));
+      ({ payload } = await verify(m[1]));
     } catch {
       throw unauthenticated('the token is not valid: wrong signature, issuer or audience, or expired');
     }
