@@ -21,7 +21,7 @@ async function signingKey(kid: string): Promise<SigningKey> {
   return { kid, privateKey, jwk: { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' } };
 }
 
-function tokenSignedWith(key: SigningKey, auth: AuthConfig, claims: Record<string, unknown> = { role: 'CENTRE_STAFF' }): Promise<string> {
+function tokenSignedWith(key: Pick<SigningKey, 'kid' | 'privateKey'>, auth: AuthConfig, claims: Record<string, unknown> = { role: 'CENTRE_STAFF' }): Promise<string> {
   return new SignJWT(claims)
     .setProtectedHeader({ alg: 'RS256', kid: key.kid })
     .setSubject('staff-1')
@@ -179,14 +179,14 @@ describe('the gateway with a remote key set', () => {
 describe('tokens verified with a public key file', () => {
   let dir: string;
   let file: string;
-  let key: SigningKey;
+  let key: Pick<SigningKey, 'kid' | 'privateKey'>;
   let auth: AuthConfig;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'motcua-auth-'));
     file = join(dir, 'public.pem');
     const { publicKey, privateKey } = await generateKeyPair('RS256');
-    key = { kid: 'file-key', privateKey, jwk: {} };
+    key = { kid: 'file-key', privateKey };
     writeFileSync(file, await exportSPKI(publicKey));
     auth = loadConfig({ AUTH_PUBLIC_KEY_FILE: file }).auth;
   });
