@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { createDataSource, migrate } from '../../subgraphs/kit/data-source';
 import { createSubgraphServer } from '../../subgraphs/kit/server';
 import { createLogger } from '../../subgraphs/kit/logger';
@@ -101,6 +104,19 @@ describe('operating the graph: probes, metrics and the access log', () => {
     expect(pool?.value).toBeGreaterThanOrEqual(1);
     expect(samples(text, 'motcua_db_pool_waiting_requests').find((s) => s.labels.pool === 'main')?.value).toBeGreaterThanOrEqual(0);
     expect(samples(text, 'motcua_graphql_requests_total').find((s) => s.labels.outcome === 'ok')?.value).toBeGreaterThanOrEqual(1);
+  });
+
+  it('when the example alert rules are read, then every metric they name is one the gateway or a subgraph exposes', async () => {
+    const rules = parseYaml(readFileSync(join(__dirname, '../../deploy/prometheus/motcua.rules.yml'), 'utf8'));
+    const named = new Set<string>(
+      rules.groups.flatMap((g: any) => g.rules.flatMap((r: any) => [...String(r.expr).matchAll(/\bmotcua_\w+/g)].map((m) => m[0].replace(/_(bucket|count|sum)$/, '')))),
+    );
+    expect(named.size).toBeGreaterThanOrEqual(6);
+    const scraped = (
+      await Promise.all([system.gatewayUrl, system.subgraphs.intake.url].map(async (u) => (await fetch(`${base(u)}/metrics`)).text()))
+    ).join('\n');
+    const exposed = new Set([...scraped.matchAll(/^# TYPE (\w+) /gm)].map((m) => m[1]));
+    expect([...named].filter((n) => !exposed.has(n))).toEqual([]);
   });
 
   it('when a request is answered, then one access line names it, the subgraphs it used and its codes, and nothing personal', async () => {
