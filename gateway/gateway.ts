@@ -107,13 +107,13 @@ class SubgraphSource implements GraphQLDataSource<GatewayContext> {
     const { statusCode, text } = await tracedFetch(this.name, async (traceHeaders) => {
       const headers = {
         'content-type': 'application/json',
-        ...traceHeaders,
         ...signRequest(this.secret, {
           method: 'POST',
           path: this.path,
           body,
           identity: (context as Partial<GatewayContext>)?.identity ?? ANONYMOUS,
           requestId: (context as Partial<GatewayContext>)?.requestId ?? requestIdOf(undefined),
+          trace: traceHeaders,
         }),
       };
       const res = await this.pool.request({ method: 'POST', path: this.path, headers, body });

@@ -24,7 +24,7 @@ export async function validateSupergraph(sdl: string): Promise<void> {
 export function refusalReason(e: unknown): string {
   if (e instanceof GraphQLError) {
     const code = e.extensions?.code;
-    if (typeof code === 'string' && /^[A-Z][A-Z_]{0,63}$/.test(code)) return code;
+    if (typeof code === 'string' && /^[A-Za-z][A-Za-z_]{0,63}$/.test(code)) return code;
     return e.source ? 'GRAPHQL_PARSE_FAILED' : 'INVALID_GRAPHQL';
   }
   return 'UPDATE_FAILED';

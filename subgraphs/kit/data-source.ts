@@ -2,6 +2,7 @@ import { Client, Pool } from 'pg';
 import { DataSource, Logger as OrmLogger, MixedList, EntitySchema, QueryRunner } from 'typeorm';
 import { SnakeNamingStrategy } from './naming';
 import type { Logger } from './logger';
+import { tracedStatement, TracedClient } from './telemetry/sql';
 
 export class DatabaseUnavailableError extends Error {}
 
@@ -60,7 +61,8 @@ export function createDataSource(o: DataSourceOptions): DataSource {
     logger: new CountingLogger(o.counter ?? new StatementCounter(), o.log),
     maxQueryExecutionTime: 1000,
     // JIT compiles for tens of milliseconds whenever the planner overestimates; these queries run in one or two.
-    extra: { max: o.poolSize ?? 10, application_name: 'motcua-graph', options: '-c jit=off' },
+    // TracedClient: a span per statement, within a traced request.
+    extra: { max: o.poolSize ?? 10, application_name: 'motcua-graph', options: '-c jit=off', Client: TracedClient },
   });
 }
 
@@ -192,7 +194,7 @@ export async function closePrepared(db: DataSource): Promise<void> {
 export async function preparedQuery<T>(db: DataSource, name: string, text: string, values: unknown[]): Promise<T[]> {
   db.logger.logQuery(text, values);
   try {
-    return (await preparedPool(db).query({ name, text, values })).rows as T[];
+    return (await tracedStatement(db.driver.database ?? '', text, () => preparedPool(db).query({ name, text, values }))).rows as T[];
   } catch (e) {
     db.logger.logQueryError(e as Error, text, values);
     throw e;

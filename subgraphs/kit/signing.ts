@@ -6,6 +6,11 @@ import { Identity, parseIdentity } from './identity';
  * The signed envelope of every call between systems (gateway → subgraph, and hand-overs between
  * subgraphs): HMAC-SHA256 over method, path, timestamp, nonce, request id, the body's hash and the
  * caller's identity, with a secret that only the two ends share.
+ *
+ * The W3C trace context (`traceparent`, `tracestate`), when a call carries it, is covered too: a subgraph
+ * continues the trace it names and samples as it says, so, like every header it acts on, it must come from
+ * the gateway unaltered. A call without one signs exactly as before. (A proxy between the systems that
+ * rewrites `traceparent`, as some service meshes do, must be told to pass it through.)
  */
 export const HEADER = {
   identity: 'x-motcua-identity',
@@ -14,6 +19,9 @@ export const HEADER = {
   signature: 'x-motcua-signature',
   requestId: 'x-request-id',
 } as const;
+
+const TRACE_HEADERS = ['traceparent', 'tracestate'] as const;
+type TraceHeaders = Partial<Record<(typeof TRACE_HEADERS)[number], string>>;
 
 export const MAX_AGE_MS = 60_000;
 
@@ -25,18 +33,19 @@ interface Signable {
   timestamp: string;
   nonce: string;
   requestId: string;
+  trace?: TraceHeaders;
 }
 
 function mac(secret: string, s: Signable): Buffer {
   const bodyHash = createHash('sha256').update(s.body).digest('hex');
-  return createHmac('sha256', secret)
-    .update([s.method.toUpperCase(), s.path, s.timestamp, s.nonce, s.requestId, bodyHash, s.identity].join('\n'))
-    .digest();
+  const lines = [s.method.toUpperCase(), s.path, s.timestamp, s.nonce, s.requestId, bodyHash, s.identity];
+  for (const name of TRACE_HEADERS) if (s.trace?.[name] !== undefined) lines.push(`${name}:${s.trace[name]}`);
+  return createHmac('sha256', secret).update(lines.join('\n')).digest();
 }
 
 export function signRequest(
   secret: string,
-  r: { method: string; path: string; body: string; identity: Identity; requestId: string },
+  r: { method: string; path: string; body: string; identity: Identity; requestId: string; trace?: TraceHeaders },
   now = Date.now(),
 ): Record<string, string> {
   const signable: Signable = {
@@ -46,6 +55,7 @@ export function signRequest(
     nonce: randomBytes(16).toString('hex'),
   };
   return {
+    ...r.trace,
     [HEADER.identity]: signable.identity,
     [HEADER.timestamp]: signable.timestamp,
     [HEADER.nonce]: signable.nonce,
@@ -89,7 +99,13 @@ export function verifyRequest(
   if (!identity || !timestamp || !nonce || !signature || !requestId) return { ok: false, reason: 'unsigned' };
   if (!/^\d{13}$/.test(timestamp) || Math.abs(now - Number(timestamp)) > MAX_AGE_MS) return { ok: false, reason: 'stale' };
   if (!/^[0-9a-f]{32}$/.test(nonce) || !/^[0-9a-f]{64}$/.test(signature)) return { ok: false, reason: 'malformed' };
-  const expected = mac(secret, { method: r.method, path: r.path, body: r.body, identity, timestamp, nonce, requestId });
+  const trace: TraceHeaders = {};
+  for (const name of TRACE_HEADERS) {
+    const value = r.headers[name];
+    // Sent twice, a header arrives joined or as a list: either way not what was signed.
+    if (value !== undefined) trace[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  const expected = mac(secret, { method: r.method, path: r.path, body: r.body, identity, timestamp, nonce, requestId, trace });
   if (!timingSafeEqual(expected, Buffer.from(signature, 'hex'))) return { ok: false, reason: 'bad signature' };
   if (!nonces.claim(nonce, now)) return { ok: false, reason: 'replayed' };
   let parsed: Identity | null = null;

@@ -148,7 +148,7 @@ describe('supergraph hot reload from a file', () => {
     const refused = await until('the refusal to be logged', async () =>
       lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'supergraph refused; the current one is kept'),
     );
-    // A second, different broken text is refused and counted too; the first is not counted again.
+    // A second, different broken text is refused and counted too.
     await replaceFile(file, 'type Query {');
     await until('the second refusal', async () => ((await reloads(url)).refused === 2 ? true : undefined));
     const answered = load.answered();
@@ -166,13 +166,32 @@ describe('supergraph hot reload from a file', () => {
     expect(load.failures).toEqual([]);
     expect(await servesNewField(url)()).toBeDefined();
   });
+
+  test('when a valid supergraph names a subgraph the gateway cannot sign calls for, then it is refused and the served one kept', async () => {
+    const before = (await reloads(url)).refused ?? 0;
+    const lottery = {
+      name: 'lottery',
+      url: 'http://lottery.internal:4999/graphql',
+      sdl: 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@shareable"])\ntype Query { jackpot: Int }',
+    };
+    const withStranger = composeCommitted(undefined, [lottery]);
+    await replaceFile(file, withStranger);
+    await until('the refusal', async () => ((await reloads(url)).refused === before + 1 ? true : undefined));
+
+    const refusal = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'supergraph refused; the current one is kept').at(-1);
+    expect(refusal).toMatchObject({ source: 'file', reason: 'UPDATE_FAILED' });
+    expect(lines.join("\n")).not.toMatch(/lottery|jackpot/);
+    expect((await post(url, '{ jackpot }')).body.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(await servesNewField(url)()).toBeDefined();
+  });
 });
 
 describe('supergraph hot reload from SUPERGRAPH_URL', () => {
   let server: Server;
-  let served = REDUCED;
-  let version = 1;
+  /** What the source answers now; an ETag is sent only when `etag` is set. */
+  const source = { status: 200, body: REDUCED, etag: undefined as string | undefined };
   const seen = { requests: 0, notModified: 0, inFlight: 0, maxInFlight: 0 };
+  let sourceUrl: string;
 
   beforeAll(async () => {
     // Slower to answer than the poll interval: a poller that did not wait for its answer would overlap.
@@ -182,32 +201,38 @@ describe('supergraph hot reload from SUPERGRAPH_URL', () => {
       seen.maxInFlight = Math.max(seen.maxInFlight, seen.inFlight);
       setTimeout(() => {
         seen.inFlight--;
-        const etag = `"v${version}"`;
-        if (req.headers['if-none-match'] === etag) {
+        const etag = source.etag ? { etag: source.etag } : {};
+        if (source.etag && req.headers['if-none-match'] === source.etag) {
           seen.notModified++;
-          res.writeHead(304, { etag }).end();
+          res.writeHead(304, etag).end();
         } else {
-          res.writeHead(200, { 'content-type': 'text/plain', etag }).end(served);
+          res.writeHead(source.status, { 'content-type': 'text/plain', ...etag }).end(source.body);
         }
       }, 150);
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    sourceUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/supergraph.graphql`;
   });
 
   afterAll(async () => {
     await new Promise((r) => server?.close(r));
   });
 
+  const polls = (n: number) => {
+    const target = seen.requests + n;
+    return until(`${n} more polls`, async () => (seen.requests >= target ? true : undefined));
+  };
+
   test('when the supergraph served at the URL changes, then the gateway polls one request at a time, sends its ETag, and serves the new one', async () => {
-    const { port } = server.address() as AddressInfo;
-    const { gateway, url } = await gatewayOn({ url: `http://127.0.0.1:${port}/supergraph.graphql`, pollMs: 50 });
+    Object.assign(source, { status: 200, body: REDUCED, etag: '"v1"' });
+    const { gateway, url } = await gatewayOn({ url: sourceUrl, pollMs: 50 });
     try {
-      await until('polls answered 304', async () => (seen.notModified >= 3 ? true : undefined));
+      const notModified = seen.notModified;
+      await until('polls answered 304', async () => (seen.notModified >= notModified + 3 ? true : undefined));
       expect((await post(url, NEW_FIELD)).status).toBe(400);
 
       const load = steadyLoad(url);
-      served = FULL;
-      version++;
+      Object.assign(source, { body: FULL, etag: '"v2"' });
       await until('the new field to answer', servesNewField(url));
       const atSwap = load.answered();
       await until('requests after the swap', async () => (load.answered() >= atSwap + 40 ? true : undefined));
@@ -223,5 +248,34 @@ describe('supergraph hot reload from SUPERGRAPH_URL', () => {
     // Nothing to await for an absence: a poller still running after close would ask again within a few intervals.
     await new Promise((r) => setTimeout(r, 500));
     expect(seen.requests).toBe(after);
+  });
+
+  test('when the URL answers an error or an invalid supergraph at every poll, then each is logged once, the invalid one counted once, and the served one kept', async () => {
+    Object.assign(source, { status: 200, body: FULL, etag: undefined });
+    const { gateway, url, lines } = await gatewayOn({ url: sourceUrl, pollMs: 50 });
+    try {
+      Object.assign(source, { status: 503, body: 'down for maintenance' });
+      await polls(4);
+      Object.assign(source, { status: 200, body: FULL.replace('hasOwnSystem: Boolean!', 'hasOwnSystem: NoSuchScalar!') });
+      await until('the refusal', async () => ((await reloads(url)).refused === 1 ? true : undefined));
+      await polls(4);
+
+      expect(await reloads(url)).toEqual({ refused: 1 });
+      const logged = lines.map((l) => JSON.parse(l)).filter((l) => l.level >= 40);
+      expect(logged).toEqual([
+        expect.objectContaining({ source: 'url', error: 'HTTP_503', msg: 'supergraph source unreadable; the current supergraph is kept' }),
+        expect.objectContaining({ source: 'url', reason: 'INVALID_GRAPHQL', msg: 'supergraph refused; the current one is kept' }),
+      ]);
+      expect(lines.join('\n')).not.toMatch(/NoSuchScalar|maintenance|127\.0\.0\.1|supergraph\.graphql/);
+      expect(await servesNewField(url)()).toBeDefined();
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  test('when the URL serves an invalid supergraph at start-up, then the gateway does not start, and says why without quoting it', async () => {
+    Object.assign(source, { status: 200, body: 'type Query { oops', etag: undefined });
+    const started = gatewayOn({ url: sourceUrl, pollMs: 50 });
+    await expect(started).rejects.toThrow(/^the supergraph url is not a valid supergraph \(GRAPHQL_PARSE_FAILED\)$/);
   });
 });

@@ -5,15 +5,22 @@ import { parse, print, visit } from 'graphql';
 import { SCHEMA_DIR } from '../../subgraphs/kit/paths';
 import { SUBGRAPHS } from '../../subgraphs/registry';
 
-/** The committed subgraph SDLs composed as `npm run compose` does, each first passed through `edit`. */
-export function composeCommitted(edit: (name: string, sdl: string) => string = (_n, sdl) => sdl): string {
-  const result = composeServices(
-    SUBGRAPHS.map((s) => ({
+/**
+ * The committed subgraph SDLs composed as `npm run compose` does, each first passed through `edit`, with any
+ * `extra` subgraphs beside them.
+ */
+export function composeCommitted(
+  edit: (name: string, sdl: string) => string = (_n, sdl) => sdl,
+  extra: { name: string; url: string; sdl: string }[] = [],
+): string {
+  const result = composeServices([
+    ...SUBGRAPHS.map((s) => ({
       name: s.name,
       url: `http://127.0.0.1:${s.port}/graphql`,
       typeDefs: parse(edit(s.name, readFileSync(join(SCHEMA_DIR, `${s.name}.graphql`), 'utf8'))),
     })),
-  );
+    ...extra.map((s) => ({ name: s.name, url: s.url, typeDefs: parse(s.sdl) })),
+  ]);
   if (result.errors) throw new Error(`composition failed: ${result.errors.map((e) => e.message).join('; ')}`);
   return result.supergraphSdl;
 }
