@@ -34,6 +34,8 @@ export function runService(name: string, start: () => Promise<{ service: Listena
       };
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
+      // Forked by npm start: a supervisor that dies, even by SIGKILL, leaves no service running behind it.
+      if (process.connected) process.on('disconnect', stop);
     })
     .catch((e: unknown) => {
       console.error(`${name}: cannot start: ${e instanceof Error ? e.message : String(e)}`);
