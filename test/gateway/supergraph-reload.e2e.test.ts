@@ -96,6 +96,12 @@ const servesNewField = (url: string) => async () => {
   return r.status === 200 && !r.body.errors && r.body.data.departments.length > 0 ? r.body.data.departments : undefined;
 };
 
+/** Whether the served schema refuses the query as naming a field it does not have. */
+async function unknownField(url: string, query: string): Promise<boolean> {
+  const { body } = await post(url, query);
+  return body.data === undefined && body.errors?.[0]?.extensions?.code === 'GRAPHQL_VALIDATION_FAILED';
+}
+
 /** As an editor or a deploy writes it: a new file beside the old, renamed over it. */
 async function replaceFile(file: string, text: string): Promise<void> {
   const next = `${file}.${process.pid}.tmp`;
@@ -121,9 +127,7 @@ describe('supergraph hot reload from a file', () => {
   });
 
   test('when a supergraph with a new field replaces the file under steady load, then no request fails and the field is served afterwards', async () => {
-    const before = await post(url, NEW_FIELD);
-    expect(before.status).toBe(400);
-    expect(before.body.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(await unknownField(url, NEW_FIELD)).toBe(true);
 
     const load = steadyLoad(url);
     await until('the load to be running', async () => (load.answered() >= 20 ? true : undefined));
@@ -181,7 +185,7 @@ describe('supergraph hot reload from a file', () => {
     const refusal = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'supergraph refused; the current one is kept').at(-1);
     expect(refusal).toMatchObject({ source: 'file', reason: 'UPDATE_FAILED' });
     expect(lines.join("\n")).not.toMatch(/lottery|jackpot/);
-    expect((await post(url, '{ jackpot }')).body.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(await unknownField(url, '{ jackpot }')).toBe(true);
     expect(await servesNewField(url)()).toBeDefined();
   });
 });
@@ -229,7 +233,7 @@ describe('supergraph hot reload from SUPERGRAPH_URL', () => {
     try {
       const notModified = seen.notModified;
       await until('polls answered 304', async () => (seen.notModified >= notModified + 3 ? true : undefined));
-      expect((await post(url, NEW_FIELD)).status).toBe(400);
+      expect(await unknownField(url, NEW_FIELD)).toBe(true);
 
       const load = steadyLoad(url);
       Object.assign(source, { body: FULL, etag: '"v2"' });
