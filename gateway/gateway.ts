@@ -204,6 +204,7 @@ export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
     introspection: !o.production,
     csrfPrevention: true,
     validationRules: limits.validationRules,
+    parseOptions: limits.parseOptions,
     plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), ...limits.plugins, logErrors(log), requestIdOnErrors(), accessPlugin(), tracingPlugin()],
   });
   await apollo.start();
