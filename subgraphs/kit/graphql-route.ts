@@ -90,8 +90,13 @@ export function graphqlRoute<C extends BaseContext>(
         headers,
       );
     })().catch(() => {
-      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
-      else res.destroy();
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      const requestId = requestIdOf(req.headers['x-request-id']);
+      res.setHeader('x-request-id', requestId);
+      sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }] });
     });
   };
 }
@@ -128,7 +133,8 @@ const REQUEST_ERRORS = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAIL
  * An error answer as the GraphQL-over-HTTP spec has it: every error carries the request id (errors met before
  * Apollo's plugins run, such as a refused token or CSRF, have none yet), and a client that asked for
  * `application/json` gets 200 for a request error, while `application/graphql-response+json` keeps the 4xx.
- * A caller that names no media type (the gateway calling a subgraph, curl) keeps the 4xx it always had.
+ * A caller that sends no Accept header at all (the gateway calling a subgraph: undici's request sends none)
+ * keeps the 4xx it has always had, so the gateway still tells a refused call from an answer.
  */
 function asSpecified(req: IncomingMessage, status: number, contentType: string | undefined, text: string, requestId: string | undefined) {
   let body: { errors?: { extensions?: Record<string, unknown> }[] };
