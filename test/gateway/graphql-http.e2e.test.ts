@@ -1,4 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { AuditResult, serverAudits } from 'graphql-http';
+import { request } from 'undici';
+import { devSigningSecret } from '../../subgraphs/kit/config';
+import { signRequest } from '../../subgraphs/kit/signing';
 import { LIMITS } from '../../gateway/limits';
 import { signedCall, startSystem, TestSystem, tokenFor, STAFF } from '../support/system';
 
@@ -121,6 +125,15 @@ describe('GraphQL over HTTP at the gateway', () => {
     const res = await post({ query: '{ __typename }' }, { 'content-encoding': 'gzip', accept: GRAPHQL_RESPONSE });
     expect(res.status).toBe(415);
     expect(res.headers.get('content-type')).toContain(GRAPHQL_RESPONSE);
+  });
+
+  it('when a caller sends no Accept header, as the gateway calls a subgraph, then a request error keeps its 400', async () => {
+    const body = JSON.stringify({ query: 'query ($c: String!) { dossier(code: $c) { code } }', variables: { c: 1 } });
+    const signed = signRequest(devSigningSecret('intake'), { method: 'POST', path: '/graphql', body, identity: STAFF, requestId: randomUUID() });
+    // undici's request, as the gateway's subgraph calls use, adds no Accept header of its own (fetch would).
+    const res = await request(system.subgraphs.intake.url, { method: 'POST', headers: { 'content-type': 'application/json', ...signed }, body });
+    expect(res.statusCode).toBe(400);
+    expect(((await res.body.json()) as ErrorBody).errors[0].extensions.code).toBe('BAD_USER_INPUT');
   });
 
   describe('a NUL character, which PostgreSQL cannot store in text', () => {
