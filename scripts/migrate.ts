@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const urls = entries.map((e) => requireDatabaseUrl(config, e.name));
   const results = await Promise.allSettled(
     entries.map(async (entry, i) => {
-      const ds = createDataSource({ url: urls[i], ...databaseOf(await entry.load()), poolSize: 1 });
+      const ds = createDataSource({ url: urls[i], ...databaseOf(await entry.load()) });
       await openDatabase(ds, urls[i], { migrate: false });
       try {
         const applied = await migrate(ds);
