@@ -6,6 +6,7 @@ import { KEY_DIR, PRIVATE_KEY_FILE, SUBGRAPH_PLANS, TOKEN_ALG } from '../../scri
 import { TEST_SERVER } from '../support/databases';
 import { composeEnv, freshCloneDir, resolveCompose } from './support/compose';
 import { LocalStack } from './support/local-stack';
+import { until } from './support/until';
 
 /**
  * The stack as the compose file describes it, on a fresh clone after `npm run compose:env`: resolved by
@@ -138,13 +139,3 @@ describe('the compose stack, run as local processes', () => {
     expect(exits).toEqual(Object.fromEntries(Object.keys(exits).map((n) => [n, 0])));
   });
 });
-
-async function until<T>(what: string, condition: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await condition();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
