@@ -1,4 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { AddressInfo, connect, createServer as createNetServer, Socket } from 'node:net';
+import { createGateway } from '../../gateway/gateway';
+import { loadConfig } from '../../subgraphs/kit/config';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { createDataSource, migrate } from '../../subgraphs/kit/data-source';
@@ -9,6 +12,37 @@ import { devHandoverSecret, devSigningSecret } from '../../subgraphs/kit/config'
 import { SUBGRAPHS, subgraph } from '../../subgraphs/registry';
 import { dropDatabases, testDatabaseUrl, uniquePrefix } from '../support/databases';
 import { capturingLogger, startSubgraph, startSystem, TestSystem, testPeers } from '../support/system';
+
+/** Forwards to `target` until frozen: then it holds every byte, as a process stopped with SIGSTOP would (its port still accepts). */
+async function freezableProxy(target: number) {
+  let frozen = false;
+  const held: (() => void)[] = [];
+  const sockets = new Set<Socket>();
+  const server = createNetServer((client: Socket) => {
+    const upstream = connect(target, '127.0.0.1');
+    sockets.add(client).add(upstream);
+    const pass = (to: Socket) => (d: Buffer) => (frozen ? held.push(() => to.write(d)) : to.write(d));
+    client.on('data', pass(upstream));
+    upstream.on('data', pass(client));
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as AddressInfo).port,
+    freeze: () => void (frozen = true),
+    thaw: () => {
+      frozen = false;
+      held.splice(0).forEach((f) => f());
+    },
+    close: () => {
+      sockets.forEach((s) => s.destroy());
+      return new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
 
 const base = (graphqlUrl: string) => graphqlUrl.replace(/\/graphql$/, '');
 
@@ -144,6 +178,35 @@ describe('operating the graph: probes, metrics and the access log', () => {
     const all = captured.lines.join('\n');
     expect(all).not.toContain(fullName);
     expect(all).not.toContain(code);
+  });
+
+  it('when a subgraph freezes, then /health/subgraphs says down within 10 s while the others stay up, and up within 10 s of it thawing', async () => {
+    const proxy = await freezableProxy(Number(new URL(system.subgraphs.police.url).port));
+    const urls = Object.fromEntries(Object.entries(system.subgraphs).map(([n, s]) => [n, s.url]));
+    urls.police = `http://127.0.0.1:${proxy.port}/graphql`;
+    const gateway = await createGateway({
+      subgraphUrls: urls,
+      signingSecrets: Object.fromEntries(SUBGRAPHS.map((s) => [s.name, devSigningSecret(s.name)])),
+      auth: loadConfig({}).auth,
+      log: createLogger('gateway', 'silent'),
+    });
+    const { url } = await gateway.listen(0);
+    const health = () => fetch(`${base(url)}/health/subgraphs`).then((r) => r.json());
+    try {
+      expect((await health()).police).toBe('up');
+      proxy.freeze();
+      const frozenAt = Date.now();
+      await until('police down', async () => ((await health()).police === 'down' ? true : undefined), 10_000);
+      expect(Date.now() - frozenAt).toBeLessThan(10_000);
+      expect(await health()).toEqual({ ...Object.fromEntries(SUBGRAPHS.map((s) => [s.name, 'up'])), police: 'down' });
+      expect((await fetch(`${base(url)}/readiness`)).status).toBe(200);
+      proxy.thaw();
+      await until('police up', async () => ((await health()).police === 'up' ? true : undefined), 10_000);
+    } finally {
+      proxy.thaw();
+      await gateway.close();
+      await proxy.close();
+    }
   });
 
   it('when a subgraph stops, then /health/subgraphs says down within 10 s, and up within 10 s of its return', async () => {
