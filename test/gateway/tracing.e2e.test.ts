@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { SpanKind } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, Span, SpanKind, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { devSigningSecret } from '../../subgraphs/kit/config';
 import { signRequest } from '../../subgraphs/kit/signing';
-import { ATTR_MOTCUA_SERVICE, flushTracing, installTracing, shutdownTracing } from '../../subgraphs/kit/telemetry/tracing';
+import { activeTracer, ATTR_MOTCUA_SERVICE, flushTracing, installTracing, shutdownTracing } from '../../subgraphs/kit/telemetry/tracing';
 import { postGraphQL, STAFF, startSystem, TestSystem, tokenFor } from '../support/system';
 
 const DOSSIER = `
@@ -140,6 +140,35 @@ describe('traces across the gateway and the subgraphs, over real HTTP and Postgr
     expect(root.links.map((l) => [l.context.traceId, l.context.spanId, l.context.traceState])).toEqual([[clientTrace, clientSpan, undefined]]);
     expect(spans.filter((s) => s.spanContext().traceId === clientTrace)).toEqual([]);
     expect(new Set(spans.map(serviceOf))).toEqual(new Set(['gateway', 'intake', 'transport', 'postal']));
+  });
+
+  describe('when a subgraph sends SQL outside a request', () => {
+    const statement = `SELECT code FROM dossier WHERE channel = 'POSTAL' ORDER BY code LIMIT 1`;
+    const within = async (span: Span) => {
+      exporter.reset();
+      await context.with(trace.setSpan(ROOT_CONTEXT, span), () => system.subgraphs.intake.server.db.query(statement));
+      span.end();
+      await flushTracing();
+      return exporter.getFinishedSpans().filter((s) => s.attributes['db.system'] === 'postgresql');
+    };
+
+    it('under an open span, then its statement is traced with the literals written in it replaced', async () => {
+      const sql = await within(activeTracer()!.startSpan('job'));
+      expect(sql.map((s) => s.attributes['db.query.text'])).toEqual([`SELECT code FROM dossier WHERE channel = ? ORDER BY code LIMIT ?`]);
+    });
+
+    it('in the context of a span that has ended (a timer a finished request left behind), then it joins no trace', async () => {
+      const finished = activeTracer()!.startSpan('finished request');
+      finished.end();
+      expect(await within(finished)).toEqual([]);
+    });
+
+    it('with no span at all (the outbox polling), then it starts no trace', async () => {
+      exporter.reset();
+      await system.subgraphs.intake.server.db.query(statement);
+      await flushTracing();
+      expect(exporter.getFinishedSpans()).toEqual([]);
+    });
   });
 
   describe('when a call straight to a subgraph carries a traceparent', () => {

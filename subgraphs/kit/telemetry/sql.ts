@@ -40,13 +40,14 @@ function summary(sql: string): { text: string; operation: string } {
 }
 
 /**
- * Runs one statement in a client span under the active span: only within a traced request or execution, so
- * the outbox's polling starts no trace of its own. The span has the database, the operation and the text
- * without literals; never the parameters.
+ * Runs one statement in a client span under the active span, only while that span is open: the outbox's
+ * polling starts no trace of its own, and a timer that inherited a finished request's context does not keep
+ * adding to its trace. The span has the database, the operation and the text without literals; never the
+ * parameters.
  */
 export function tracedStatement<T>(database: string, sql: string, run: () => Promise<T>): Promise<T> {
   const tracer = activeTracer();
-  if (!tracer || !trace.getSpan(context.active())) return run();
+  if (!tracer || !trace.getSpan(context.active())?.isRecording()) return run();
   const { text, operation } = summary(sql);
   const span = tracer.startSpan(`${operation} ${database}`, {
     kind: SpanKind.CLIENT,

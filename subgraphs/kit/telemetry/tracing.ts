@@ -201,7 +201,7 @@ function traceRootFields(schema: GraphQLSchema): void {
       const name = `${type!.name}.${field.name}`;
       const attributes: Attributes = { 'graphql.field.name': field.name, 'graphql.field.path': field.name, 'graphql.field.type': String(field.type), 'graphql.parent.name': type!.name };
       field.resolve = function (this: unknown, source, args, ctx, info) {
-        if (!tracer || !trace.getSpan(context.active())) return resolve.call(this, source, args, ctx, info);
+        if (!tracer || !trace.getSpan(context.active())?.isRecording()) return resolve.call(this, source, args, ctx, info);
         return tracer.startActiveSpan(name, { attributes }, (span) => {
           let result: unknown;
           try {
