@@ -136,7 +136,7 @@ export function tracedRequest<T>(service: string, headers: IncomingHttpHeaders, 
     parent = ROOT_CONTEXT;
   }
   parent = parent.setValue(SERVICE, service);
-  const span = tracer.startSpan('GraphQL Operation', { kind: SpanKind.SERVER, links, attributes: { [ATTR_HTTP_REQUEST_METHOD]: 'POST' } }, parent);
+  const span = tracer.startSpan('GraphQL Operation', { kind: SpanKind.SERVER, links }, parent);
   const active = trace.setSpan(parent, span).setValue(REQUEST_SPAN, span);
   return context.with(active, run).then(
     (result) => {
