@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { exportPKCS8, generateKeyPair, importPKCS8, SignJWT } from 'jose';
 import { KEY_DIR, PRIVATE_KEY_FILE, SUBGRAPH_PLANS, TOKEN_ALG } from '../../scripts/deploy/stack';
+import { parseAllDocuments } from 'yaml';
 import { TEST_SERVER } from '../support/databases';
-import { composeEnv, freshCloneDir, resolveCompose } from './support/compose';
+import { composeEnv, freshCloneDir, resolveCompose, ROOT } from './support/compose';
 import { LocalStack } from './support/local-stack';
 import { until } from './support/until';
 
@@ -83,6 +84,17 @@ describe('the compose stack, run as local processes', () => {
       [PREFIX],
     );
     for (const o of owners.rows) expect(o.owner).toBe(o.datname);
+  });
+
+  it('when the Kubernetes probes and a Prometheus scraper ask the running services, then the paths and ports the manifests name answer 200', async () => {
+    for (const name of [...SUBGRAPH_PLANS.map((s) => s.name), 'gateway']) {
+      const deployment = parseAllDocuments(readFileSync(join(ROOT, 'deploy/k8s', `${name}.yaml`), 'utf8')).map((d) => d.toJS()).find((m) => m.kind === 'Deployment');
+      const [c] = deployment.spec.template.spec.containers;
+      const port = (named: string) => stack.port(name, c.ports.find((p: { name: string }) => p.name === named).containerPort);
+      const asked = [c.livenessProbe, c.readinessProbe].map((p) => `http://127.0.0.1:${port(p.httpGet.port)}${p.httpGet.path}`);
+      asked.push(`http://127.0.0.1:${port('metrics')}${deployment.spec.template.metadata.annotations['prometheus.io/path']}`);
+      for (const url of asked) expect({ name, url, status: (await fetch(url)).status }).toEqual({ name, url, status: 200 });
+    }
   });
 
   it("when one subgraph's role connects to another subgraph's database, then PostgreSQL refuses it", async () => {
