@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { GraphQLError } from 'graphql';
-import { createRemoteJWKSet, importSPKI, JWTPayload, jwtVerify, JWTVerifyOptions, SignJWT } from 'jose';
+import { createRemoteJWKSet, errors, importSPKI, JWTPayload, jwtVerify, JWTVerifyOptions, SignJWT } from 'jose';
+import type { Logger } from '../subgraphs/kit/logger';
 import type { AuthConfig } from '../subgraphs/kit/config';
 import { ANONYMOUS, Identity, parseIdentity } from '../subgraphs/kit/identity';
 
@@ -35,6 +36,12 @@ function remoteKeySet(url: string): KeySet {
 
 type Verify = (token: string) => Promise<{ payload: JWTPayload }>;
 
+/** A refusal caused by the token itself, as opposed to the key set failing to arrive (timeout, network, not 200). */
+function tokenAtFault(e: unknown): boolean {
+  if (!(e instanceof errors.JOSEError)) return false;
+  return !(e instanceof errors.JWKSTimeout || e instanceof errors.JWKSInvalid || e.code === 'ERR_JOSE_GENERIC');
+}
+
 /** The keys are made ready here, once: a key file that cannot be read or parsed stops the start. */
 async function verifier(auth: AuthConfig): Promise<Verify> {
   const options: JWTVerifyOptions = { issuer: auth.issuer, audience: auth.audience, requiredClaims: ['exp', 'sub'] };
@@ -60,8 +67,9 @@ async function verifier(auth: AuthConfig): Promise<Verify> {
  * a JWKS URL or a public key file, or an HS256 secret in development. No header: the anonymous caller,
  * who sees public data only. A header that does not verify is refused, never downgraded to anonymous.
  */
-export async function createAuthenticator(auth: AuthConfig): Promise<Authenticate> {
+export async function createAuthenticator(auth: AuthConfig, log?: Logger): Promise<Authenticate> {
   const verify = await verifier(auth);
+  let reportedAt = -Infinity;
   return async (authorization) => {
     if (authorization === undefined || authorization === '') return ANONYMOUS;
     const m = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(authorization);
@@ -69,7 +77,12 @@ export async function createAuthenticator(auth: AuthConfig): Promise<Authenticat
     let payload: JWTPayload;
     try {
       ({ payload } = await verify(m[1]));
-    } catch {
+    } catch (e) {
+      // Every token is refused while the key set cannot be fetched: the operators must hear of it (once a cooldown).
+      if (!tokenAtFault(e) && Date.now() - reportedAt > JWKS_COOLDOWN_MS) {
+        reportedAt = Date.now();
+        log?.warn({ type: (e as Error)?.constructor?.name, code: (e as { code?: string })?.code }, "the identity provider's key set could not be fetched; tokens are refused");
+      }
       throw unauthenticated('the token is not valid: wrong signature, issuer or audience, or expired');
     }
     const identity = parseIdentity({

@@ -168,7 +168,7 @@ function requestIdOnErrors(): ApolloServerPlugin<GatewayContext> {
 /** The gateway serving the committed supergraph; builds the app, does not listen. */
 export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
   const log = o.log ?? createLogger('gateway');
-  const authenticate = await createAuthenticator(o.auth);
+  const authenticate = await createAuthenticator(o.auth, log);
   const metrics = graphqlMetrics('gateway', { processMetrics: o.processMetrics });
   const calls = subgraphCallMetrics(metrics.registry);
   const sources: SubgraphSource[] = [];

@@ -202,3 +202,31 @@ describe('tokens verified with a public key file', () => {
     await expect(createAuthenticator(auth)).rejects.toThrow(/SPKI/);
   });
 });
+
+describe('an identity provider that does not answer', () => {
+  it('when its key set cannot be fetched, then tokens are UNAUTHENTICATED and one warning, without the token, tells the operators', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const lines: string[] = [];
+    const log = createLogger('gateway', 'warn', { write: (l: string) => void lines.push(l) });
+    const auth: AuthConfig = { ...loadConfig({}).auth, devSecret: undefined, jwksUrl: `http://127.0.0.1:${port}/jwks-${process.pid}` };
+    const authenticate = await createAuthenticator(auth, log);
+    const key = await signingKey('down-1');
+    const token = await tokenSignedWith(key, auth);
+    for (let i = 0; i < 3; i++) {
+      await expect(authenticate(`Bearer ${token}`)).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
+    }
+    expect(lines.map((l) => JSON.parse(l).msg)).toEqual(["the identity provider's key set could not be fetched; tokens are refused"]);
+    expect(lines.join('')).not.toContain(token.split('.')[1]);
+  });
+
+  it('when a token itself is bad, then nothing is logged', async () => {
+    const lines: string[] = [];
+    const log = createLogger('gateway', 'warn', { write: (l: string) => void lines.push(l) });
+    const authenticate = await createAuthenticator(loadConfig({}).auth, log);
+    await expect(authenticate('Bearer e30.e30.c2ln')).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
+    expect(lines).toEqual([]);
+  });
+});
