@@ -3,18 +3,9 @@ import { createServer as createNetServer, connect, Server as NetServer, AddressI
 import { join } from 'node:path';
 import { envPrefix, SUBGRAPHS } from '../../subgraphs/registry';
 import { startSystem, TestSystem, tokenFor, STAFF } from '../support/system';
+import { freePort, until } from '../support/waiting';
 
 const ROOT = join(__dirname, '..', '..');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createNetServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-    s.once('error', reject);
-  });
-}
 
 /** Forwards to `target`, holding every answer back `delayMs`: calls that take long enough to be caught in flight. */
 function slowProxy(target: number, delayMs: number): Promise<{ server: NetServer; port: number; calls: () => number }> {
@@ -33,16 +24,6 @@ function slowProxy(target: number, delayMs: number): Promise<{ server: NetServer
     client.on('error', () => upstream.destroy());
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as AddressInfo).port, calls: () => calls })));
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000, everyMs = 20): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
 }
 
 describe('the gateway as its own process', () => {

@@ -12,6 +12,7 @@ import { devHandoverSecret, devSigningSecret } from '../../subgraphs/kit/config'
 import { SUBGRAPHS, subgraph } from '../../subgraphs/registry';
 import { dropDatabases, testDatabaseUrl, uniquePrefix } from '../support/databases';
 import { capturingLogger, startSubgraph, startSystem, TestSystem, testPeers } from '../support/system';
+import { until } from '../support/waiting';
 
 /** Forwards to `target` until frozen: then it holds every byte, as a process stopped with SIGSTOP would (its port still accepts). */
 async function freezableProxy(target: number) {
@@ -45,16 +46,6 @@ async function freezableProxy(target: number) {
 }
 
 const base = (graphqlUrl: string) => graphqlUrl.replace(/\/graphql$/, '');
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** Prometheus text: each sample's labels and value, by metric name. */
 function samples(text: string, name: string): { labels: Record<string, string>; value: number }[] {

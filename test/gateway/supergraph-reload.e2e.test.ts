@@ -8,6 +8,7 @@ import { devSigningSecret, loadConfig } from '../../subgraphs/kit/config';
 import { SUBGRAPHS } from '../../subgraphs/registry';
 import { capturingLogger, demoDatabaseUrls, RunningSubgraph, startSubgraph, testPeers } from '../support/system';
 import { composeCommitted, withoutField } from '../support/supergraphs';
+import { until } from '../support/waiting';
 
 /**
  * The gateway starts on a supergraph without `Department.hasOwnSystem` (intake resolves it all along), and the
@@ -74,16 +75,6 @@ function steadyLoad(url: string, clients = 4) {
       await Promise.all(loops);
     },
   };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 async function reloads(url: string): Promise<Record<string, number>> {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { envPrefix, SUBGRAPHS } from '../../subgraphs/registry';
 import { dropDatabases, testDatabaseUrls, uniquePrefix } from '../support/databases';
 import { postGraphQL, STAFF, tokenFor } from '../support/system';
-import { alive, freePort, until } from './support';
+import { alive, freePort, until } from '../support/waiting';
 
 /**
  * `npm start` as a user runs it, as real processes (node dist/scripts/start.js: build first), on its own

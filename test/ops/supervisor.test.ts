@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Supervisor, SupervisorOptions } from '../../scripts/supervisor';
-import { alive, freePort, until } from './support';
+import { alive, freePort, until } from '../support/waiting';
 
 const FIXTURE = join(__dirname, 'scripted-service.fixture.js');
 

@@ -10,7 +10,7 @@ import { devSigningSecret } from '../../subgraphs/kit/config';
 import { signRequest } from '../../subgraphs/kit/signing';
 import { envPrefix, SUBGRAPHS } from '../../subgraphs/registry';
 import { demoDatabaseUrls, STAFF } from '../support/system';
-import { freePort, until } from './support';
+import { freePort, until } from '../support/waiting';
 
 /**
  * A subgraph process as deployed (node dist/subgraphs/serve.js: build first), traced or not by

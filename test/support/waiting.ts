@@ -12,18 +12,29 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Polls `condition` until it gives a truthy value; fails, naming what it waited for, after `timeoutMs`. */
+/**
+ * Polls `condition` until it gives a truthy value. A condition that throws (a service not listening yet) counts as
+ * not yet; after `timeoutMs` it fails, naming what it waited for and the last error.
+ */
 export async function until<T>(
   what: string,
   condition: () => Promise<T | undefined | null | false> | T | undefined | null | false,
   timeoutMs = 20_000,
+  everyMs = 50,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
+  let last: unknown;
   for (;;) {
-    const value = await condition();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
+    try {
+      const value = await condition();
+      if (value) return value;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${last ? ` (last: ${(last as Error).message})` : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
   }
 }
 
