@@ -22,6 +22,8 @@ export class LocalStack {
   private readonly ports = new Map<string, number>();
   private readonly started = new Map<string, Promise<void>>();
   private readonly health = new Map<string, Promise<void>>();
+  /** When each service became healthy or completed (ms since the epoch), for start-up measurements. */
+  readonly readyAt = new Map<string, number>();
 
   private constructor(
     readonly compose: ResolvedCompose,
@@ -173,7 +175,10 @@ export class LocalStack {
         const p = this.processes.get(name);
         if (p && (p.exitCode !== null || p.signalCode !== null)) throw new Error(`${name} exited (${p.exitCode ?? p.signalCode}) before it was healthy: ${this.log(name)}`);
         const [command, ...args] = argv;
-        if ((await exitOf(spawn(command, args, { cwd: ROOT, env: { PATH: `${NODE_BIN}:${process.env.PATH}`, ...env }, stdio: 'ignore' }))) === 0) return;
+        if ((await exitOf(spawn(command, args, { cwd: ROOT, env: { PATH: `${NODE_BIN}:${process.env.PATH}`, ...env }, stdio: 'ignore' }))) === 0) {
+          this.readyAt.set(name, Date.now());
+          return;
+        }
         if (Date.now() > deadline) throw new Error(`${name} not healthy within ${this.timeoutMs / 1000} s: ${this.log(name)}`);
         await new Promise((r) => setTimeout(r, 250));
       }
@@ -187,6 +192,7 @@ export class LocalStack {
     const timeout = new Promise<string>((r) => (timer = setTimeout(() => r(`nothing (still running after ${this.timeoutMs / 1000} s)`), this.timeoutMs)));
     const code = await Promise.race([exitOf(p), timeout]).finally(() => clearTimeout(timer));
     if (code !== 0) throw new Error(`${name} exited ${code}: ${this.log(name)}`);
+    if (!this.readyAt.has(name)) this.readyAt.set(name, Date.now());
   }
 
   private rewriteHosts(value: string): string {
