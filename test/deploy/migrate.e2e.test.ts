@@ -7,7 +7,7 @@ import { databaseOf } from '../../subgraphs/kit/subgraph';
 import { envPrefix, SUBGRAPHS } from '../../subgraphs/registry';
 import { dropDatabases, testDatabaseUrls, uniquePrefix } from '../support/databases';
 import { NODE_BIN, ROOT } from './support/compose';
-import { until } from './support/until';
+import { until } from '../support/waiting';
 
 const run = promisify(execFile);
 

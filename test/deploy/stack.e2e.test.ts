@@ -7,7 +7,7 @@ import { parseAllDocuments } from 'yaml';
 import { TEST_SERVER } from '../support/databases';
 import { composeEnv, freshCloneDir, resolveCompose, ROOT } from './support/compose';
 import { LocalStack } from './support/local-stack';
-import { until } from './support/until';
+import { until } from '../support/waiting';
 
 /**
  * The stack as the compose file describes it, on a fresh clone after `npm run compose:env`: resolved by
