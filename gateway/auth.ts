@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { GraphQLError } from 'graphql';
-import { createRemoteJWKSet, errors, importSPKI, JWTPayload, jwtVerify, JWTVerifyOptions, SignJWT } from 'jose';
+import { createRemoteJWKSet, errors, importPKCS8, importSPKI, KeyLike, JWTPayload, jwtVerify, JWTVerifyOptions, SignJWT } from 'jose';
 import type { Logger } from '../subgraphs/kit/logger';
 import type { AuthConfig } from '../subgraphs/kit/config';
 import { ANONYMOUS, Identity, parseIdentity } from '../subgraphs/kit/identity';
@@ -99,13 +99,25 @@ export async function createAuthenticator(auth: AuthConfig, log?: Logger): Promi
 /** A development token, signed with the development secret. */
 export function developmentToken(auth: AuthConfig, identity: Identity, ttl = '12h'): Promise<string> {
   if (!auth.devSecret) throw new Error('no development secret: tokens come from the identity provider here');
+  return sign(auth, identity, ttl, 'HS256', new TextEncoder().encode(auth.devSecret));
+}
+
+/**
+ * A token signed with a private key (PKCS#8 PEM), for a stack whose gateway verifies the matching public key
+ * and has no identity provider yet: the key pair `npm run compose:env` writes.
+ */
+export async function keySignedToken(auth: AuthConfig, identity: Identity, privateKeyPem: string, ttl = '12h'): Promise<string> {
+  return sign(auth, identity, ttl, auth.publicKeyAlgorithm, await importPKCS8(privateKeyPem, auth.publicKeyAlgorithm));
+}
+
+function sign(auth: AuthConfig, identity: Identity, ttl: string, alg: string, key: KeyLike | Uint8Array): Promise<string> {
   const { subject, ...claims } = identity;
   return new SignJWT({ ...claims })
-    .setProtectedHeader({ alg: 'HS256' })
+    .setProtectedHeader({ alg })
     .setSubject(subject)
     .setIssuer(auth.issuer)
     .setAudience(auth.audience)
     .setIssuedAt()
     .setExpirationTime(ttl)
-    .sign(new TextEncoder().encode(auth.devSecret));
+    .sign(key);
 }

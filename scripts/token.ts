@@ -1,8 +1,12 @@
-import { developmentToken } from '../gateway/auth';
+import { readFileSync } from 'node:fs';
+import { developmentToken, keySignedToken } from '../gateway/auth';
 import { loadConfig } from '../subgraphs/kit/config';
 import { parseIdentity, ROLES } from '../subgraphs/kit/identity';
 
-/** npm run token -- --role REPORT_BUILDER [--department CODE] [--citizen ID] [--subject NAME] [--ttl 12h] */
+/**
+ * npm run token -- --role REPORT_BUILDER [--department CODE] [--citizen ID] [--subject NAME] [--ttl 12h] [--key FILE]
+ * With --key, signed by that private key (the stack's .secrets/auth-private.pem), else by the development secret.
+ */
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const arg = (name: string) => {
@@ -19,7 +23,10 @@ async function main(): Promise<void> {
   if (!identity || identity.role === 'ANONYMOUS') {
     throw new Error(`usage: npm run token -- --role ${ROLES.join('|')} [--department CODE] [--citizen 12-DIGIT-ID]`);
   }
-  console.log(await developmentToken(loadConfig().auth, identity, arg('ttl') ?? '12h'));
+  const key = arg('key');
+  const auth = loadConfig().auth;
+  const ttl = arg('ttl') ?? '12h';
+  console.log(key ? await keySignedToken(auth, identity, readFileSync(key, 'utf8'), ttl) : await developmentToken(auth, identity, ttl));
 }
 
 main().catch((e) => {

@@ -1,8 +1,12 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { exportPKCS8, generateKeyPair, importPKCS8, SignJWT } from 'jose';
+import { exportPKCS8, generateKeyPair } from 'jose';
 import { KEY_DIR, PRIVATE_KEY_FILE, SUBGRAPH_PLANS, TOKEN_ALG } from '../../scripts/deploy/stack';
+
+const execFileAsync = promisify(execFile);
 import { parseAllDocuments } from 'yaml';
 import { TEST_SERVER } from '../support/databases';
 import { composeEnv, freshCloneDir, resolveCompose, ROOT } from './support/compose';
@@ -50,15 +54,15 @@ describe('the compose stack, run as local processes', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
-  const sign = async (claims: Record<string, unknown>, pem = readFileSync(join(dir, KEY_DIR, PRIVATE_KEY_FILE), 'utf8')) => {
+  // As an operator would: `npm run token -- --key .secrets/auth-private.pem`, with the gateway's issuer and audience.
+  const sign = async (claims: { role: string; department?: string }, pem = join(dir, KEY_DIR, PRIVATE_KEY_FILE)) => {
     const env = stack.compose.services.gateway.environment!;
-    return new SignJWT(claims)
-      .setProtectedHeader({ alg: TOKEN_ALG })
-      .setSubject('stack-test')
-      .setIssuer(env.AUTH_ISSUER)
-      .setAudience(env.AUTH_AUDIENCE)
-      .setExpirationTime('10m')
-      .sign(await importPKCS8(pem, TOKEN_ALG));
+    const args = [join(ROOT, 'dist/scripts/token.js'), '--role', claims.role, '--subject', 'stack-test', '--ttl', '10m', '--key', pem];
+    if (claims.department) args.push('--department', claims.department);
+    const { stdout } = await execFileAsync(process.execPath, args, {
+      env: { PATH: process.env.PATH, AUTH_ISSUER: env.AUTH_ISSUER, AUTH_AUDIENCE: env.AUTH_AUDIENCE, AUTH_PUBLIC_KEY_ALG: env.AUTH_PUBLIC_KEY_ALG },
+    });
+    return stdout.trim();
   };
   const query = async (q: string, variables: Record<string, unknown> = {}, token?: string) => {
     const res = await fetch(`${gateway}/graphql`, {
@@ -121,7 +125,9 @@ describe('the compose stack, run as local processes', () => {
     expect(page.data.dossiers.edges[0].node.processing).toMatchObject({ __typename: 'TransportProcessing', status: expect.any(String) });
 
     const { privateKey } = await generateKeyPair(TOKEN_ALG, { extractable: true });
-    const forged = await query('{ departments { code } }', {}, await sign(staff, await exportPKCS8(privateKey)));
+    const otherKey = join(dir, 'other-private.pem');
+    writeFileSync(otherKey, await exportPKCS8(privateKey));
+    const forged = await query('{ departments { code } }', {}, await sign(staff, otherKey));
     expect(forged.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 
