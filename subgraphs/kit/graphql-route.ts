@@ -165,8 +165,9 @@ function carriesNul(req: IncomingMessage, raw: Buffer, body: unknown): boolean {
       if (key === 'query' && nulInStringLiteral(value)) return true;
     }
   }
-  // JSON spells NUL only as \u0000, and a GraphQL literal inside JSON only as \\u0000 or \\u{…}: most bodies hold neither.
-  if (raw.indexOf('\\u0000') < 0 && raw.indexOf('\\u{') < 0) return false;
+  // JSON spells NUL only through a \u escape (and a GraphQL escape's backslash may itself be spelt \u005c): a body
+  // with no \u at all holds none, and most bodies have none. The others are judged decoded.
+  if (raw.indexOf('\\u') < 0) return false;
   return holdsNul(body) || (typeof body === 'object' && body !== null && typeof (body as { query?: unknown }).query === 'string' && nulInStringLiteral((body as { query: string }).query));
 }
 

@@ -150,6 +150,8 @@ describe('GraphQL over HTTP at the gateway', () => {
       ['the query outside any literal', { query: '{ departments { code } }\u0000' }],
       ['the operation name', { query: 'query A { departments { code } }', operationName: 'A\u0000' }],
       ['the extensions', { query: '{ departments { code } }', extensions: { note: '\u0000' } }],
+      // The JSON text spells the GraphQL escape's backslash as \u005c: only the decoded query shows \u0000.
+      ['a string literal escaped through a JSON-escaped backslash', '{"query":"{ dossiers(filter: { search: \\"B\\u005cu0000\\" }, first: 1) { totalCount } }"}'],
     ];
     for (const [where, body] of nulRequests) {
       it(`when ${where} holds one, then the request is BAD_USER_INPUT (400) and no subgraph is called`, async () => {
