@@ -137,9 +137,12 @@ class SubgraphSource implements GraphQLDataSource<GatewayContext> {
 
 /**
  * A subgraph refuses bad variables (a malformed DateTime) with HTTP 400 and a coded error it wrote for the
- * client, and unsigned or forged calls with 403: pass those on. Anything else stays opaque (masked later).
+ * client: pass those on. A refused signature (401/403: a secret that differs, a clock that drifts) is the
+ * deployment's fault, not the client's: opaque (masked later) and counted as an error, so the alert on subgraph
+ * errors fires. Anything else stays opaque too.
  */
 function errorFromResponse(status: number, body: GatewayGraphQLResponse | null): GraphQLError {
+  if (status === 401 || status === 403) return new GraphQLError(`a subgraph refused the gateway's call (${status})`);
   const first = body?.errors?.[0] as { message?: string; extensions?: { code?: string; field?: string } } | undefined;
   const code = first?.extensions?.code;
   if (first?.message && code && CLIENT_CODES.has(code)) {

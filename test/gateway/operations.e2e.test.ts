@@ -11,7 +11,7 @@ import { databaseOf } from '../../subgraphs/kit/subgraph';
 import { devHandoverSecret, devSigningSecret } from '../../subgraphs/kit/config';
 import { SUBGRAPHS, subgraph } from '../../subgraphs/registry';
 import { dropDatabases, testDatabaseUrl, uniquePrefix } from '../support/databases';
-import { capturingLogger, startSubgraph, startSystem, TestSystem, testPeers } from '../support/system';
+import { capturingLogger, STAFF, startSubgraph, startSystem, TestSystem, testPeers, tokenFor } from '../support/system';
 import { until } from '../support/waiting';
 
 /** Forwards to `target` until frozen: then it holds every byte, as a process stopped with SIGSTOP would (its port still accepts). */
@@ -197,6 +197,28 @@ describe('operating the graph: probes, metrics and the access log', () => {
       proxy.thaw();
       await gateway.close();
       await proxy.close();
+    }
+  });
+
+  it('when the gateway signs with a secret a subgraph does not share, then the client sees an opaque error and the call counts as an error', async () => {
+    const gateway = await createGateway({
+      subgraphUrls: Object.fromEntries(Object.entries(system.subgraphs).map(([n, s]) => [n, s.url])),
+      signingSecrets: { ...Object.fromEntries(SUBGRAPHS.map((s) => [s.name, devSigningSecret(s.name)])), intake: 'x'.repeat(40) },
+      auth: loadConfig({}).auth,
+      log: createLogger('gateway', 'silent'),
+    });
+    try {
+      const { url } = await gateway.listen(0);
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${await tokenFor(STAFF)}` },
+        body: JSON.stringify({ query: '{ departments { code } }' }),
+      }).then((r) => r.json());
+      expect(res.errors.map((e: any) => [e.message, e.extensions.code])).toEqual([['Internal server error', 'INTERNAL_SERVER_ERROR']]);
+      const text = await (await fetch(`${base(url)}/metrics`)).text();
+      expect(samples(text, 'motcua_subgraph_requests_total').filter((x) => x.labels.subgraph === 'intake').map((x) => [x.labels.outcome, x.value])).toEqual([['error', 1]]);
+    } finally {
+      await gateway.close();
     }
   });
 
