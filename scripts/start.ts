@@ -65,10 +65,6 @@ async function main(): Promise<void> {
     const services = new Supervisor({
       // A child is asked to drain first: it gets the drain time and a margin before it is killed.
       stopTimeoutMs: config.drainTimeoutMs + 5_000,
-      onGiveUp: (reason) => {
-        console.error(`${reason}; stopping everything`);
-        void stop(1);
-      },
     });
     supervisor = services;
     await Promise.all(Object.values(config.subgraphs).map((s) => services.start({

@@ -19,8 +19,8 @@ export interface SupervisorOptions {
   /** A service that served this long before it crashed is restarted after `firstDelayMs` again. */
   resetAfterMs?: number;
   /**
-   * Restarts in a row that exited before they were ready, after which the service is taken as unable to start
-   * (bad configuration, a port taken, a database gone) and `onGiveUp` is called: retrying forever would hide it.
+   * Restarts in a row that exited before they were ready, after which the service is said to be unable to start
+   * (bad configuration, a port taken, a database gone) and retried at `maxDelayMs` only.
    */
   maxFailedStarts?: number;
   /** How long a service may take to become ready: at the first start it fails, on a restart it is reported. */
@@ -29,8 +29,6 @@ export interface SupervisorOptions {
   stopTimeoutMs?: number;
   info?: (line: string) => void;
   warn?: (line: string) => void;
-  /** Called once, with a line saying why, when a service cannot be kept running. */
-  onGiveUp(reason: string): void;
 }
 
 interface Supervised {
@@ -55,7 +53,6 @@ const POLL_MS = 250;
 export class Supervisor {
   private readonly services: Supervised[] = [];
   private stopping = false;
-  private gaveUp = false;
   private readonly o: Required<Omit<SupervisorOptions, 'env'>> & Pick<SupervisorOptions, 'env'>;
 
   constructor(options: SupervisorOptions) {
@@ -114,18 +111,19 @@ export class Supervisor {
   }
 
   private exited(s: Supervised, child: ChildProcess): void {
-    if (this.stopping || this.gaveUp || !s.supervised || s.child !== child) return;
+    if (this.stopping || !s.supervised || s.child !== child) return;
     const { name } = s.spec;
     const ranMs = s.readyAt === undefined ? undefined : Date.now() - s.readyAt;
     if (ranMs !== undefined && ranMs >= this.o.resetAfterMs) s.crashes = 0;
     s.failedStarts = ranMs === undefined ? s.failedStarts + 1 : 0;
-    if (s.failedStarts >= this.o.maxFailedStarts) {
-      this.gaveUp = true;
-      this.o.onGiveUp(`${name} cannot start: it exited (${exitOf(child)}) before it was ready ${s.failedStarts} times in a row`);
-      return;
+    // It cannot start (a database away, a port taken): said once, and retried at the longest delay, while the
+    // other services keep serving; stopping them all would turn one system's outage into everyone's.
+    const stuck = s.failedStarts >= this.o.maxFailedStarts;
+    if (s.failedStarts === this.o.maxFailedStarts) {
+      this.o.warn(`${name} cannot start: it exited (${exitOf(child)}) before it was ready ${s.failedStarts} times in a row; retrying every ${seconds(this.o.maxDelayMs)}`);
     }
     s.crashes++;
-    const delay = Math.min(this.o.firstDelayMs * 2 ** (s.crashes - 1), this.o.maxDelayMs);
+    const delay = stuck ? this.o.maxDelayMs : Math.min(this.o.firstDelayMs * 2 ** (s.crashes - 1), this.o.maxDelayMs);
     const ran = ranMs === undefined ? 'before it was ready' : `after ${seconds(ranMs)}`;
     this.o.warn(`${name} (pid ${child.pid}) exited (${exitOf(child)}) ${ran}; restarting it in ${seconds(delay)}`);
     s.restart = setTimeout(() => void this.relaunch(s), delay);
