@@ -171,6 +171,15 @@ describe('operating the graph: probes, metrics and the access log', () => {
     expect(all).not.toContain(code);
   });
 
+  it('when a client asks for a path the gateway does not serve, then the access line names it "other", never the text it sent', async () => {
+    captured.lines.length = 0;
+    const res = await fetch(`${base(system.gatewayUrl)}/dossier/056080001234`, { headers: { 'x-request-id': 'unknown-path-test-01' } });
+    expect(res.status).toBe(404);
+    const line = await until('the access line', () => captured.lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'access' && l.status === 404));
+    expect(line).toMatchObject({ method: 'GET', path: 'other', status: 404 });
+    expect(captured.lines.join('\n')).not.toContain('056080001234');
+  });
+
   it('when a subgraph freezes, then /health/subgraphs says down within 10 s while the others stay up, and up within 10 s of it thawing', async () => {
     const proxy = await freezableProxy(Number(new URL(system.subgraphs.police.url).port));
     const urls = Object.fromEntries(Object.entries(system.subgraphs).map(([n, s]) => [n, s.url]));

@@ -27,6 +27,8 @@ export function accessRecord(req: IncomingMessage): AccessRecord {
 
 /** Probes and scrapes come every few seconds from machines: counted nowhere, logged only at debug. */
 const MACHINE_PATHS = new Set(['/healthcheck', '/health', '/readiness', '/metrics', '/health/subgraphs']);
+/** The paths a line may name; any other is logged as "other": a path is the client's text and may carry anything. */
+const KNOWN_PATHS = new Set([...MACHINE_PATHS, '/graphql', '/handover', '/reports/monthly.csv', '/reports/monthly.xlsx']);
 
 export function outcomeOf(status: number, codes: Set<string>): Outcome {
   if (status >= 500 || [...codes].some((c) => !CLIENT_CODES.has(c))) return 'error';
@@ -41,9 +43,10 @@ export function outcomeOf(status: number, codes: Set<string>): Outcome {
 export function observed(handler: RequestHandler, o: { log: Logger; metrics: GraphQLMetrics }): RequestHandler {
   return (req, res) => {
     const started = process.hrtime.bigint();
-    const path = (req.url ?? '/').split('?')[0];
+    const asked = (req.url ?? '/').split('?')[0].toLowerCase().replace(/(.)\/$/, '$1');
+    const path = KNOWN_PATHS.has(asked) ? asked : 'other';
     // Refusals before Apollo (too large, unreadable, unsigned) are GraphQL requests too: counted, as 'unknown'.
-    if (path.toLowerCase().replace(/(.)\/$/, '$1') === '/graphql') accessRecord(req);
+    if (path === '/graphql') accessRecord(req);
     res.once('close', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const record = records.get(req);
