@@ -17,13 +17,25 @@ export interface ServiceOptions {
  * finish), closes and exits 0.
  */
 export function runService(name: string, start: () => Promise<{ service: Listenable & { registry: Registry }; options: ServiceOptions }>): void {
+  // Listened for from the first moment: a SIGTERM or a supervisor gone while the service still connects or
+  // migrates stops it as soon as it is up, instead of killing it mid-start or leaving it orphaned on its port.
+  let stopping = false;
+  let stop = () => void (stopping = true);
+  const request = () => stop();
+  process.on('SIGINT', request);
+  process.on('SIGTERM', request);
+  // Forked by npm start: a supervisor that dies, even by SIGKILL, leaves no service running behind it.
+  if (typeof process.send === 'function') {
+    if (!process.connected) stopping = true;
+    process.on('disconnect', request);
+  }
   start()
     .then(async ({ service, options }) => {
       const metrics = options.metricsPort === undefined ? undefined : await listen(metricsHandler(service.registry), options.metricsPort, options.host, '/metrics');
-      let stopping = false;
-      const stop = () => {
-        if (stopping) return;
-        stopping = true;
+      let stopped = false;
+      stop = () => {
+        if (stopped) return;
+        stopped = true;
         service
           .drain(options.drainTimeoutMs)
           .then(() => Promise.all([service.close(), metrics?.close(), shutdownTracing()]))
@@ -32,10 +44,7 @@ export function runService(name: string, start: () => Promise<{ service: Listena
             () => process.exit(1),
           );
       };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-      // Forked by npm start: a supervisor that dies, even by SIGKILL, leaves no service running behind it.
-      if (process.connected) process.on('disconnect', stop);
+      if (stopping) stop();
     })
     .catch((e: unknown) => {
       console.error(`${name}: cannot start: ${e instanceof Error ? e.message : String(e)}`);
