@@ -203,6 +203,8 @@ export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
     gateway,
     formatError: maskErrors,
     includeStacktraceInErrorResponses: false,
+    // The process drains on SIGTERM itself (service.ts); Apollo's own handler would stop it at once, failing what comes.
+    stopOnTerminationSignals: false,
     allowBatchedHttpRequests: false,
     introspection: !o.production,
     csrfPrevention: true,

@@ -25,5 +25,5 @@ runService('gateway', async () => {
   });
   const l = await server.listen(config.gateway.port, config.host);
   log.info({ url: l.url }, 'gateway ready');
-  return { service: server, options: { drainTimeoutMs: config.drainTimeoutMs, metricsPort: config.metricsPort, host: config.host } };
+  return { service: server, options: { drainTimeoutMs: config.drainTimeoutMs, drainGraceMs: config.drainGraceMs, metricsPort: config.metricsPort, host: config.host } };
 });

@@ -26,5 +26,5 @@ runService(name || 'subgraph', async () => {
   const l = await server.listen(config.subgraphs[name].port, config.host);
   server.outbox.start();
   log.info({ url: l.url }, 'subgraph ready');
-  return { service: server, options: { drainTimeoutMs: config.drainTimeoutMs, metricsPort: config.metricsPort, host: config.host } };
+  return { service: server, options: { drainTimeoutMs: config.drainTimeoutMs, drainGraceMs: config.drainGraceMs, metricsPort: config.metricsPort, host: config.host } };
 });

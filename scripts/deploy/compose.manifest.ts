@@ -61,6 +61,8 @@ const ours = (command: string[], environment: Env, depends_on: Record<string, { 
   image: IMAGE,
   build: '.',
   restart: 'unless-stopped',
+  // Docker's default of 10 s would kill a drain (DRAIN_TIMEOUT_MS, 10 s) before it ends.
+  stop_grace_period: '20s',
   command,
   environment: { ...common, ...environment },
   secrets: [PUBLIC_KEY_SECRET],

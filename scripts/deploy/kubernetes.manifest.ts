@@ -42,6 +42,9 @@ const config: Manifest = {
     AUTH_AUDIENCE: 'motcua-graph',
     AUTH_PUBLIC_KEY_FILE: `${KEY_MOUNT}/${PUBLIC_KEY_FILE}`,
     AUTH_PUBLIC_KEY_ALG: TOKEN_ALG,
+    // Readiness fails after 2 probes 5 s apart; endpoints then take a moment to drop the pod: keep accepting till then.
+    DRAIN_GRACE_MS: '15000',
+    DRAIN_TIMEOUT_MS: '25000',
     // Where the province's PostgreSQL is (a managed service or an operator's cluster, outside this base).
     POSTGRES_HOST: 'postgres',
     POSTGRES_PORT: '5432',
@@ -95,8 +98,8 @@ function container(name: string, command: string[], env: EnvVar[], ports?: { por
 function podSpec(c: ReturnType<typeof container>, extra: Manifest = {}) {
   return {
     ...extra,
-    // Longer than DRAIN_TIMEOUT_MS (10 s): in-flight requests finish before the kubelet kills the process.
-    terminationGracePeriodSeconds: 30,
+    // Longer than DRAIN_TIMEOUT_MS (25 s, the 15 s grace included): in-flight requests finish before the kubelet kills it.
+    terminationGracePeriodSeconds: 35,
     securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 },
     containers: [c],
     volumes: [

@@ -46,6 +46,11 @@ export interface Config {
   metricsPort?: number;
   /** How long a process stopping on SIGTERM lets its in-flight requests finish. */
   drainTimeoutMs: number;
+  /**
+   * How long, of that, it still accepts requests while its readiness says 503: at least the time a load balancer
+   * takes to see the probe fail (Kubernetes: readiness period x failure threshold, plus endpoint propagation).
+   */
+  drainGraceMs: number;
   /** Whether a subgraph applies pending migrations when it starts; in production `npm run migrate` does. */
   migrateAtStart: boolean;
   /** OTLP/HTTP endpoint for traces; tracing is off without it. */
@@ -87,6 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     AUTH_DEV_SECRET: secret,
     METRICS_PORT: port.optional(),
     DRAIN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+    DRAIN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(1_000),
     MIGRATE_AT_START: z.enum(['true', 'false']).optional(),
     SUPERGRAPH_URL: httpUrl,
     SUPERGRAPH_FILE: z.string().min(1).optional(),
@@ -144,6 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     metricsPort: v.METRICS_PORT ?? (production ? DEFAULT_METRICS_PORT : undefined),
     drainTimeoutMs: v.DRAIN_TIMEOUT_MS,
+    drainGraceMs: Math.min(v.DRAIN_GRACE_MS, v.DRAIN_TIMEOUT_MS),
     migrateAtStart: v.MIGRATE_AT_START ? v.MIGRATE_AT_START === 'true' : !production,
     otlpEndpoint: v.OTEL_EXPORTER_OTLP_ENDPOINT,
     auth,

@@ -132,8 +132,8 @@ export interface Listenable {
   lifecycle: Lifecycle;
   listen(port: number, host?: string): Promise<Listening>;
   /**
-   * Graceful stop, for SIGTERM: readiness turns 503 at once, and for a moment (`graceMs`) requests are still
-   * accepted, so a load balancer that has not yet seen the probe loses none; then no new connections, and the
+   * Graceful stop, for SIGTERM: readiness turns 503 at once, and for `graceMs` requests are still accepted, so a
+   * load balancer that has not yet seen the probe loses none (DRAIN_GRACE_MS); then no new connections, and the
    * requests in flight finish, up to `timeoutMs` in all. `close()` afterwards releases the rest.
    */
   drain(timeoutMs: number, graceMs?: number): Promise<void>;

@@ -93,6 +93,8 @@ export async function createSubgraphServer(
     schema: await buildModuleSchema(m),
     formatError: maskErrors,
     includeStacktraceInErrorResponses: false,
+    // The process drains on SIGTERM itself (service.ts); Apollo's own handler would stop it at once, failing what comes.
+    stopOnTerminationSignals: false,
     csrfPrevention: true,
     plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), ApolloServerPluginInlineTraceDisabled(), logErrors(log), auditBeforeResponse(db, log), accessPlugin(), tracingPlugin()],
   });

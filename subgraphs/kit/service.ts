@@ -6,6 +6,8 @@ import { shutdownTracing } from './telemetry/tracing';
 export interface ServiceOptions {
   /** How long in-flight requests may take to finish once SIGTERM arrives. */
   drainTimeoutMs: number;
+  /** Of that, how long requests are still accepted while readiness says 503. */
+  drainGraceMs: number;
   /** Where /metrics is served apart from the public port, when set. */
   metricsPort?: number;
   host: string;
@@ -37,7 +39,7 @@ export function runService(name: string, start: () => Promise<{ service: Listena
         if (stopped) return;
         stopped = true;
         service
-          .drain(options.drainTimeoutMs)
+          .drain(options.drainTimeoutMs, options.drainGraceMs)
           .then(() => Promise.all([service.close(), metrics?.close(), shutdownTracing()]))
           .then(
             () => process.exit(0),

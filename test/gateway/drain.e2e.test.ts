@@ -46,6 +46,7 @@ describe('the gateway as its own process', () => {
       PORT: String(port),
       METRICS_PORT: String(metricsPort),
       DRAIN_TIMEOUT_MS: '10000',
+      DRAIN_GRACE_MS: '1500',
       APOLLO_TELEMETRY_DISABLED: '1',
     };
     for (const s of SUBGRAPHS) env[`${envPrefix(s.name)}_URL`] = s.name === 'intake' ? `http://127.0.0.1:${proxy.port}/graphql` : system.subgraphs[s.name].url;
@@ -69,7 +70,7 @@ describe('the gateway as its own process', () => {
     expect(text).toContain('# TYPE motcua_graphql_requests_total counter');
   });
 
-  it('when SIGTERM arrives with requests in flight, then readiness turns 503, every one of them is answered, and the process exits 0', async () => {
+  it('when SIGTERM arrives with requests in flight, then readiness turns 503, every one of them is answered, requests keep being served through the grace and are refused, never cut, after it, and the process exits 0', async () => {
     const token = await tokenFor(STAFF);
     const before = proxy.calls();
     const inFlight = Array.from({ length: 12 }, (_, i) =>
@@ -80,8 +81,28 @@ describe('the gateway as its own process', () => {
       }).then(async (r) => ({ status: r.status, body: await r.json() })),
     );
     await until('all twelve calls held at intake', async () => (proxy.calls() - before >= 12 ? true : undefined));
-    const exited = new Promise<number | null>((resolve) => gateway.once('exit', (code) => resolve(code)));
+    let exitedYet = false;
+    const exited = new Promise<number | null>((resolve) => gateway.once('exit', (code) => ((exitedYet = true), resolve(code))));
     gateway.kill('SIGTERM');
+    // A client that goes on sending through the drain, as a load balancer's traffic does until it sees the probe.
+    const during: ('ok' | 'refused' | string)[] = [];
+    const load = (async () => {
+      for (let i = 0; !exitedYet; i++) {
+        const outcome = await fetch(`http://127.0.0.1:${port}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({ query: `query During${i} { __typename }` }),
+        }).then(
+          async (r) => {
+            const body = await r.json();
+            return r.status === 200 && body.data?.__typename === 'Query' ? 'ok' : `status ${r.status}`;
+          },
+          (e: { cause?: { code?: string } }) => (e.cause?.code === 'ECONNREFUSED' ? 'refused' : `failed: ${e.cause?.code ?? e}`),
+        );
+        during.push(outcome);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
     const readiness = await until('readiness 503', async () => {
       const r = await fetch(`http://127.0.0.1:${port}/readiness`);
       return r.status === 503 ? await r.json() : undefined;
@@ -94,6 +115,12 @@ describe('the gateway as its own process', () => {
       expect(a.body.data.departments.length).toBeGreaterThan(0);
     }
     expect(await exited).toBe(0);
+    await load;
+    // Accepted while the grace lasts, refused (never cut off, never failed) once the listener has closed.
+    const firstRefused = during.indexOf('refused');
+    expect(during.filter((o) => o !== 'ok' && o !== 'refused')).toEqual([]);
+    expect(during.slice(0, firstRefused < 0 ? during.length : firstRefused).length).toBeGreaterThan(5);
+    expect(firstRefused < 0 ? [] : during.slice(firstRefused).filter((o) => o === 'ok')).toEqual([]);
     expect(stderr).toBe('');
     expect(stdout).not.toMatch(/"level":(50|60)/);
   });

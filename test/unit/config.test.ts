@@ -42,9 +42,10 @@ describe('configuration', () => {
     expect(named({ SUPERGRAPH_URL: 'ftp://x/supergraph', OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' })).toEqual(['OTEL_EXPORTER_OTLP_ENDPOINT', 'SUPERGRAPH_URL']);
   });
 
-  it('when nothing says otherwise, then subgraphs migrate at start and serve /metrics on their own port outside production, and not in production', () => {
+  it('when nothing says otherwise, then outside production subgraphs migrate at start and /metrics is on the public port; in production neither', () => {
     const dev = loadConfig({});
-    expect([dev.migrateAtStart, dev.metricsPort, dev.drainTimeoutMs]).toEqual([true, undefined, 10_000]);
+    expect([dev.migrateAtStart, dev.metricsPort, dev.drainTimeoutMs, dev.drainGraceMs]).toEqual([true, undefined, 10_000, 1_000]);
+    expect(loadConfig({ DRAIN_TIMEOUT_MS: '500', DRAIN_GRACE_MS: '5000' }).drainGraceMs).toBe(500);
     const prod = loadConfig({ NODE_ENV: 'production', AUTH_JWKS_URL: 'https://idp.example/jwks' });
     expect([prod.migrateAtStart, prod.metricsPort]).toEqual([false, 9464]);
     expect(loadConfig({ NODE_ENV: 'production', AUTH_JWKS_URL: 'https://idp.example/jwks', MIGRATE_AT_START: 'true', METRICS_PORT: '9100' })).toMatchObject({ migrateAtStart: true, metricsPort: 9100 });
