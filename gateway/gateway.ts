@@ -25,7 +25,8 @@ import { armor } from './limits';
 import { exportRoutes } from './exports';
 import { tracedFetch, tracingPlugin } from '../subgraphs/kit/telemetry/tracing';
 import { supergraphSource } from './supergraph/supergraph.source';
-import type { SupergraphConfig } from '../subgraphs/kit/config';
+import { DEFAULT_RESILIENCE, ResilienceConfig, SupergraphConfig } from '../subgraphs/kit/config';
+import { createRateLimiter } from './rate-limit/rate-limiter';
 
 export interface GatewayContext {
   requestId: string;
@@ -43,8 +44,12 @@ export interface GatewayOptions {
   /** A fixed supergraph (tests); otherwise from `supergraph`, reloaded when it changes. */
   supergraphSdl?: string;
   supergraph?: SupergraphConfig;
-  /** How long to wait for a subgraph's answer to one call (SUBGRAPH_TIMEOUT_MS); 30 s when not given. */
-  subgraphTimeoutMs?: number;
+  /** Timeouts, retries and circuit breakers of the calls to subgraphs; DEFAULT_RESILIENCE where not given. */
+  resilience?: Partial<ResilienceConfig>;
+  /** Requests a minute per caller; 0 or absent: no limit. */
+  rateLimitPerMinute?: number;
+  /** Where the replicas keep shared counters (rate limits); in this process when absent. */
+  redisUrl?: string;
   log?: Logger;
   /** false when the process serves /metrics on a port of its own. */
   metricsOnPublicPort?: boolean;
@@ -175,6 +180,8 @@ export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
   const metrics = graphqlMetrics('gateway', { processMetrics: o.processMetrics });
   const calls = subgraphCallMetrics(metrics.registry);
   const sources: SubgraphSource[] = [];
+  const resilience: ResilienceConfig = { ...DEFAULT_RESILIENCE, ...o.resilience };
+  const limiter = createRateLimiter({ perMinute: o.rateLimitPerMinute ?? 0, redisUrl: o.redisUrl, log });
   const gateway = new ApolloGateway({
     supergraphSdl: supergraphSource({
       sdl: o.supergraphSdl,
@@ -187,7 +194,7 @@ export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
     buildService: ({ name, url }) => {
       const secret = o.signingSecrets[name];
       if (!secret) throw new Error(`no signing secret for subgraph ${name}`);
-      const source = new SubgraphSource(name, o.subgraphUrls[name] ?? url!, secret, o.subgraphTimeoutMs ?? 30_000, calls);
+      const source = new SubgraphSource(name, o.subgraphUrls[name] ?? url!, secret, resilience.queryTimeoutMs, calls);
       sources.push(source);
       return source;
     },
@@ -240,7 +247,11 @@ export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
       return {
         ok: true,
         body: parsed.body,
-        context: async () => ({ requestId, access, identity: await authenticate(req.headers.authorization) }),
+        context: async () => {
+          const identity = await authenticate(req.headers.authorization);
+          await limiter.admit(identity, req.socket.remoteAddress);
+          return { requestId, access, identity };
+        },
         headers: { 'x-request-id': requestId },
       };
     },
@@ -251,6 +262,7 @@ export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
     async () => {
       await health.stop();
       await apollo.stop();
+      await limiter.close();
       await Promise.all(sources.map((s) => s.close()));
     },
     lifecycle,

@@ -22,6 +22,8 @@ runService(name || 'subgraph', async () => {
     migrate: config.migrateAtStart,
     metricsOnPublicPort: config.metricsPort === undefined,
     processMetrics: true,
+    handover: config.handover,
+    redisUrl: config.redisUrl,
   });
   const l = await server.listen(config.subgraphs[name].port, config.host);
   server.outbox.start();

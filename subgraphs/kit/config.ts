@@ -33,12 +33,71 @@ export interface SupergraphConfig {
   pollMs: number;
 }
 
+/** How the gateway calls subgraphs when they are slow or down. */
+export interface ResilienceConfig {
+  /** Time to open a connection to a subgraph (SUBGRAPH_CONNECT_TIMEOUT_MS). */
+  connectTimeoutMs: number;
+  /** Time for one query call, connect included (SUBGRAPH_TIMEOUT_MS; <NAME>_TIMEOUT_MS per subgraph). */
+  queryTimeoutMs: number;
+  /** Time for one mutation call (SUBGRAPH_MUTATION_TIMEOUT_MS): a mutation is never retried, so it gets longer. */
+  mutationTimeoutMs: number;
+  /** Per-subgraph query timeouts, by registry name, where set. */
+  timeoutMsBySubgraph: Record<string, number>;
+  /** The whole client request (REQUEST_DEADLINE_MS): each subgraph call gets only what is left of it. */
+  deadlineMs: number;
+  /** Retries of a query call on a connection error or 502/503/504 (SUBGRAPH_RETRIES, 0 to 2). */
+  retries: number;
+  /** Consecutive failures or timeouts that open a subgraph's circuit (CIRCUIT_FAILURES). */
+  circuitFailures: number;
+  /** How long an open circuit fails calls at once before a half-open probe (CIRCUIT_HALF_OPEN_AFTER_MS). */
+  circuitHalfOpenAfterMs: number;
+}
+
+/** How a subgraph delivers its outbox. */
+export interface HandoverConfig {
+  /** Messages in flight at once per destination (HANDOVER_CONCURRENCY). */
+  concurrency: number;
+  /** Time for one delivery (HANDOVER_TIMEOUT_MS). */
+  timeoutMs: number;
+  /** The longest wait between two attempts (HANDOVER_BACKOFF_MAX_MS): a receiver back gets its backlog within a minute. */
+  backoffMaxMs: number;
+  /** Attempts after which a message is dead-lettered (HANDOVER_MAX_ATTEMPTS). */
+  maxAttempts: number;
+  /** Age after which an undelivered message is dead-lettered (HANDOVER_MAX_AGE_HOURS). */
+  maxAgeMs: number;
+}
+
+export const DEFAULT_HANDOVER: HandoverConfig = {
+  concurrency: 4,
+  timeoutMs: 5_000,
+  backoffMaxMs: 30_000,
+  maxAttempts: 25,
+  maxAgeMs: 72 * 3_600_000,
+};
+
+export const DEFAULT_RESILIENCE: ResilienceConfig = {
+  connectTimeoutMs: 2_000,
+  queryTimeoutMs: 10_000,
+  mutationTimeoutMs: 30_000,
+  timeoutMsBySubgraph: {},
+  deadlineMs: 15_000,
+  retries: 1,
+  circuitFailures: 5,
+  circuitHalfOpenAfterMs: 5_000,
+};
+
 export interface Config {
   env: 'development' | 'test' | 'production';
   logLevel: string;
   host: string;
-  /** Where the gateway listens, and how long it waits for a subgraph's answer to one call. */
-  gateway: { port: number; subgraphTimeoutMs: number; supergraph: SupergraphConfig };
+  /** Where the gateway listens, and how it calls subgraphs. */
+  gateway: { port: number; resilience: ResilienceConfig; supergraph: SupergraphConfig; rateLimitPerMinute: number };
+  /**
+   * Shared state of the replicas of a service (replay nonces, rate-limit counters) when set (REDIS_URL); otherwise a
+   * subgraph keeps it in its own database and the gateway in its process.
+   */
+  redisUrl?: string;
+  handover: HandoverConfig;
   /**
    * Where /metrics is served, apart from the public port (a scraper needs no route through the load balancer,
    * and clients cannot read it). Unset outside production: /metrics is on the public port.
@@ -59,6 +118,9 @@ export interface Config {
   subgraphs: Record<string, SubgraphConfig>;
 }
 
+/** Requests a minute per caller in production, unless RATE_LIMIT_PER_MINUTE says otherwise (0: no limit). */
+export const DEFAULT_RATE_LIMIT_PER_MINUTE = 1_200;
+
 /** The port /metrics defaults to in production: the OpenTelemetry/Prometheus exporter convention. */
 export const DEFAULT_METRICS_PORT = 9464;
 
@@ -74,6 +136,7 @@ const pgUrl = z
   .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// URL')
   .optional();
 const httpUrl = z.url({ protocol: /^https?$/ }).optional();
+const ms = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 /** Reads and validates the environment once; the message names every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -82,7 +145,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     HOST: z.string().min(1).default('127.0.0.1'),
     PORT: port.default(4000),
-    SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+    SUBGRAPH_TIMEOUT_MS: ms(100, 600_000).default(DEFAULT_RESILIENCE.queryTimeoutMs),
+    SUBGRAPH_CONNECT_TIMEOUT_MS: ms(50, 60_000).default(DEFAULT_RESILIENCE.connectTimeoutMs),
+    SUBGRAPH_MUTATION_TIMEOUT_MS: ms(100, 600_000).default(DEFAULT_RESILIENCE.mutationTimeoutMs),
+    REQUEST_DEADLINE_MS: ms(100, 600_000).default(DEFAULT_RESILIENCE.deadlineMs),
+    SUBGRAPH_RETRIES: z.coerce.number().int().min(0).max(2).default(DEFAULT_RESILIENCE.retries),
+    CIRCUIT_FAILURES: z.coerce.number().int().min(1).max(1000).default(DEFAULT_RESILIENCE.circuitFailures),
+    CIRCUIT_HALF_OPEN_AFTER_MS: ms(100, 600_000).default(DEFAULT_RESILIENCE.circuitHalfOpenAfterMs),
+    RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).optional(),
+    REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+    HANDOVER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(DEFAULT_HANDOVER.concurrency),
+    HANDOVER_TIMEOUT_MS: ms(100, 600_000).default(DEFAULT_HANDOVER.timeoutMs),
+    HANDOVER_BACKOFF_MAX_MS: ms(100, 3_600_000).default(DEFAULT_HANDOVER.backoffMaxMs),
+    HANDOVER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100_000).default(DEFAULT_HANDOVER.maxAttempts),
+    HANDOVER_MAX_AGE_HOURS: z.coerce.number().min(0.01).max(24 * 365).default(DEFAULT_HANDOVER.maxAgeMs / 3_600_000),
     DATABASE_URL: pgUrl,
     AUTH_ISSUER: z.string().min(1).default('motcua-graph'),
     AUTH_AUDIENCE: z.string().min(1).default('motcua-graph'),
@@ -106,6 +182,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shape[`${p}_URL`] = httpUrl;
     shape[`${p}_SIGNING_SECRET`] = secret;
     shape[`${p}_HANDOVER_SECRET`] = secret;
+    shape[`${p}_TIMEOUT_MS`] = ms(100, 600_000).optional();
   }
   const parsed = z.object(shape).safeParse(env);
   if (!parsed.success) {
@@ -118,8 +195,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (production && !v.AUTH_JWKS_URL && !v.AUTH_PUBLIC_KEY_FILE) missing.push('AUTH_JWKS_URL or AUTH_PUBLIC_KEY_FILE (required in production)');
   if (production && v.AUTH_DEV_SECRET) missing.push('AUTH_DEV_SECRET: not allowed in production');
   const subgraphs: Record<string, SubgraphConfig> = {};
+  const timeoutMsBySubgraph: Record<string, number> = {};
   for (const s of SUBGRAPHS) {
     const p = envPrefix(s.name);
+    if (v[`${p}_TIMEOUT_MS`] !== undefined) timeoutMsBySubgraph[s.name] = v[`${p}_TIMEOUT_MS`];
     const subgraphPort = v[`${p}_PORT`] as number;
     subgraphs[s.name] = {
       name: s.name,
@@ -145,8 +224,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: v.HOST,
     gateway: {
       port: v.PORT,
-      subgraphTimeoutMs: v.SUBGRAPH_TIMEOUT_MS,
+      resilience: {
+        connectTimeoutMs: v.SUBGRAPH_CONNECT_TIMEOUT_MS,
+        queryTimeoutMs: v.SUBGRAPH_TIMEOUT_MS,
+        mutationTimeoutMs: v.SUBGRAPH_MUTATION_TIMEOUT_MS,
+        timeoutMsBySubgraph,
+        deadlineMs: v.REQUEST_DEADLINE_MS,
+        retries: v.SUBGRAPH_RETRIES,
+        circuitFailures: v.CIRCUIT_FAILURES,
+        circuitHalfOpenAfterMs: v.CIRCUIT_HALF_OPEN_AFTER_MS,
+      },
       supergraph: { url: v.SUPERGRAPH_URL, file: v.SUPERGRAPH_FILE, pollMs: v.SUPERGRAPH_POLL_MS },
+      // Off outside production unless asked: tests and benches drive one identity far harder than a person would.
+      rateLimitPerMinute: v.RATE_LIMIT_PER_MINUTE ?? (production ? DEFAULT_RATE_LIMIT_PER_MINUTE : 0),
+    },
+    redisUrl: v.REDIS_URL,
+    handover: {
+      concurrency: v.HANDOVER_CONCURRENCY,
+      timeoutMs: v.HANDOVER_TIMEOUT_MS,
+      backoffMaxMs: v.HANDOVER_BACKOFF_MAX_MS,
+      maxAttempts: v.HANDOVER_MAX_ATTEMPTS,
+      maxAgeMs: Math.round(v.HANDOVER_MAX_AGE_HOURS * 3_600_000),
     },
     metricsPort: v.METRICS_PORT ?? (production ? DEFAULT_METRICS_PORT : undefined),
     drainTimeoutMs: v.DRAIN_TIMEOUT_MS,

@@ -49,7 +49,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
  */
 export function graphqlRoute<C extends BaseContext>(
   apollo: ApolloServer<C>,
-  o: { service: string; maxBytes: number; admit(req: IncomingMessage, raw: Buffer): Admission<C> },
+  o: { service: string; maxBytes: number; admit(req: IncomingMessage, raw: Buffer): Admission<C> | Promise<Admission<C>> },
 ): RequestHandler {
   const answer = async (req: IncomingMessage, res: ServerResponse, run: (request: HTTPGraphQLRequest) => Promise<HTTPGraphQLResponse>, headers: Record<string, string>) => {
     const q = req.url!.indexOf('?');
@@ -74,7 +74,7 @@ export function graphqlRoute<C extends BaseContext>(
         res.destroy();
         return;
       }
-      const admission = o.admit(req, raw);
+      const admission = await o.admit(req, raw);
       if (!admission.ok) return refuse(req, res, admission.status, admission.code, admission.message);
       const headers = admission.headers ?? {};
       if (carriesNul(req, raw, admission.body)) {

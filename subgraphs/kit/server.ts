@@ -10,7 +10,10 @@ import type { Registry } from 'prom-client';
 import { accessPlugin, accessRecord, AccessRecord, observed } from './telemetry/access';
 import { graphqlMetrics, metricsHandler, subgraphStateMetrics } from './telemetry/metrics';
 import { graphqlRoute, withGraphQLAt } from './graphql-route';
-import { NonceCache, verifyRequest } from './signing';
+import { verifyRequest } from './signing';
+import { createReplayGuard } from './replay/replay-guard';
+import { outboxState } from './messaging/outbox-state';
+import { DEFAULT_HANDOVER, HandoverConfig } from './config';
 import { createLogger, Logger } from './logger';
 import { buildModuleSchema } from './schema';
 import { databaseOf, RequestContext, SubgraphModule } from './subgraph';
@@ -68,6 +71,10 @@ export async function createSubgraphServer(
     metricsOnPublicPort?: boolean;
     /** The process's own metrics (event loop, memory, GC): asked by the entry point only. */
     processMetrics?: boolean;
+    /** How the outbox delivers; DEFAULT_HANDOVER where not given. */
+    handover?: Partial<HandoverConfig>;
+    /** Where the replicas share replay nonces; in the subgraph's own database when absent. */
+    redisUrl?: string;
   },
 ): Promise<SubgraphServer> {
   const log = options.log ?? createLogger(m.name);
@@ -80,13 +87,7 @@ export async function createSubgraphServer(
   const metrics = graphqlMetrics(m.name, { processMetrics: options.processMetrics });
   subgraphStateMetrics(metrics.registry, {
     destinations: SUBGRAPHS.map((s) => s.name).filter((n) => n !== m.name),
-    outbox: async () =>
-      (
-        await db.query(
-          `SELECT destination, count(*)::int AS pending, extract(epoch FROM now() - min(created_at))::float8 AS "oldestSeconds"
-             FROM outbox_message WHERE delivered_at IS NULL GROUP BY destination`,
-        )
-      ).map((r: { destination: string; pending: number; oldestSeconds: number }) => r),
+    outbox: () => outboxState(db),
     pools: () => poolsOf(db),
   });
   const apollo = new ApolloServer<RequestContext>({
@@ -100,7 +101,8 @@ export async function createSubgraphServer(
   });
   await apollo.start();
 
-  const outbox = new OutboxDispatcher(m.name, db, options.peers, log);
+  const outbox = new OutboxDispatcher(m.name, db, options.peers, log, { ...DEFAULT_HANDOVER, ...options.handover });
+  const nonces = createReplayGuard({ db, redisUrl: options.redisUrl, log });
   const app = express();
   app.disable('x-powered-by');
   handoverRoute(app, {
@@ -110,6 +112,7 @@ export async function createSubgraphServer(
     log,
     known: (source) => SUBGRAPHS.some((s) => s.name === source && s.name !== m.name),
     afterApply: () => outbox.kick(),
+    nonces,
   });
   const lifecycle: Lifecycle = { draining: false };
   let migrated = false;
@@ -130,12 +133,11 @@ export async function createSubgraphServer(
   );
   if (options.metricsOnPublicPort ?? true) app.get('/metrics', metricsHandler(metrics.registry));
   const requests = { accepted: 0, refused: 0 };
-  const nonces = new NonceCache();
   const graphql = graphqlRoute<RequestContext>(apollo, {
     service: m.name,
     maxBytes: 2 * 1024 * 1024,
-    admit: (req, raw) => {
-      const verdict = verifyRequest(options.signingSecret, { method: req.method!, path: req.url!, body: raw, headers: req.headers }, nonces);
+    admit: async (req, raw) => {
+      const verdict = await verifyRequest(options.signingSecret, { method: req.method!, path: req.url!, body: raw, headers: req.headers }, nonces);
       if (!verdict.ok) {
         requests.refused++;
         log.warn({ reason: verdict.reason }, 'refused a call not signed by the gateway');
@@ -185,6 +187,7 @@ export async function createSubgraphServer(
       try {
         await outbox.stop();
         await apollo.stop();
+        await nonces.close();
       } finally {
         await closePrepared(db);
         if (db.isInitialized) await db.destroy();

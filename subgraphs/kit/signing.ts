@@ -66,8 +66,17 @@ export function signRequest(
 
 export type Verdict = { ok: true; identity: Identity; requestId: string } | { ok: false; reason: string };
 
-/** Nonces seen within the signature's lifetime: a replayed request is refused. */
-export class NonceCache {
+/**
+ * Where a service remembers the nonces it has seen for as long as a signature lives: shared by all replicas of
+ * the service (kit/replay), so a call replayed to another replica, or after a restart, is refused.
+ */
+export interface NonceStore {
+  /** True the first time a nonce is offered. */
+  claim(nonce: string, now?: number): boolean | Promise<boolean>;
+}
+
+/** Nonces seen within the signature's lifetime, in this process only: a replayed request is refused. */
+export class NonceCache implements NonceStore {
   private readonly seen = new Map<string, number>();
   constructor(private readonly ttlMs = MAX_AGE_MS * 2) {}
   get size(): number {
@@ -83,12 +92,12 @@ export class NonceCache {
   }
 }
 
-export function verifyRequest(
+export async function verifyRequest(
   secret: string,
   r: { method: string; path: string; body: Buffer | string; headers: Record<string, string | string[] | undefined> },
-  nonces: NonceCache,
+  nonces: NonceStore,
   now = Date.now(),
-): Verdict {
+): Promise<Verdict> {
   const h = (name: string) => {
     const v = r.headers[name];
     return Array.isArray(v) ? undefined : v;
@@ -107,7 +116,7 @@ export function verifyRequest(
   }
   const expected = mac(secret, { method: r.method, path: r.path, body: r.body, identity, timestamp, nonce, requestId, trace });
   if (!timingSafeEqual(expected, Buffer.from(signature, 'hex'))) return { ok: false, reason: 'bad signature' };
-  if (!nonces.claim(nonce, now)) return { ok: false, reason: 'replayed' };
+  if (!(await nonces.claim(nonce, now))) return { ok: false, reason: 'replayed' };
   let parsed: Identity | null = null;
   try {
     parsed = parseIdentity(JSON.parse(Buffer.from(identity, 'base64url').toString('utf8')));

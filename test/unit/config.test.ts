@@ -19,10 +19,33 @@ describe('configuration', () => {
     expect(SUBGRAPHS.map((s) => c.subgraphs[s.name].port)).toEqual([4001, 4002, 4003, 4004, 4005]);
   });
 
-  it('when SUBGRAPH_TIMEOUT_MS is set, then the gateway waits that long for a subgraph; 30 s otherwise; below 1 s is refused', () => {
-    expect(loadConfig({}).gateway.subgraphTimeoutMs).toBe(30_000);
-    expect(loadConfig({ SUBGRAPH_TIMEOUT_MS: '5000' }).gateway.subgraphTimeoutMs).toBe(5000);
+  it('when SUBGRAPH_TIMEOUT_MS is set, then the gateway waits that long for a query call; 10 s otherwise; below 100 ms is refused', () => {
+    expect(loadConfig({}).gateway.resilience.queryTimeoutMs).toBe(10_000);
+    expect(loadConfig({ SUBGRAPH_TIMEOUT_MS: '5000' }).gateway.resilience.queryTimeoutMs).toBe(5000);
     expect(() => loadConfig({ SUBGRAPH_TIMEOUT_MS: '10' })).toThrow(/SUBGRAPH_TIMEOUT_MS/);
+  });
+
+  it('when <NAME>_TIMEOUT_MS is set, then that subgraph alone gets its own query timeout', () => {
+    const c = loadConfig({ POLICE_TIMEOUT_MS: '3000', INDUSTRY_TRADE_TIMEOUT_MS: '20000' });
+    expect(c.gateway.resilience.timeoutMsBySubgraph).toEqual({ police: 3000, 'industry-trade': 20000 });
+    expect(() => loadConfig({ TRANSPORT_TIMEOUT_MS: 'soon' })).toThrow(/TRANSPORT_TIMEOUT_MS/);
+  });
+
+  it('when the resilience and hand-over variables are bad, then each is named', () => {
+    for (const name of ['SUBGRAPH_CONNECT_TIMEOUT_MS', 'REQUEST_DEADLINE_MS', 'CIRCUIT_HALF_OPEN_AFTER_MS', 'HANDOVER_TIMEOUT_MS', 'HANDOVER_BACKOFF_MAX_MS']) {
+      expect(() => loadConfig({ [name]: '1' })).toThrow(new RegExp(`${name}:`));
+    }
+    expect(() => loadConfig({ SUBGRAPH_RETRIES: '3' })).toThrow(/SUBGRAPH_RETRIES:/);
+    expect(() => loadConfig({ CIRCUIT_FAILURES: '0' })).toThrow(/CIRCUIT_FAILURES:/);
+    expect(() => loadConfig({ HANDOVER_CONCURRENCY: '0' })).toThrow(/HANDOVER_CONCURRENCY:/);
+    expect(() => loadConfig({ HANDOVER_MAX_ATTEMPTS: '0' })).toThrow(/HANDOVER_MAX_ATTEMPTS:/);
+    expect(() => loadConfig({ REDIS_URL: 'http://127.0.0.1:6379' })).toThrow(/REDIS_URL:/);
+  });
+
+  it('when no rate limit is set, then production limits each caller to 1200 a minute and other environments do not limit', () => {
+    expect(loadConfig({}).gateway.rateLimitPerMinute).toBe(0);
+    expect(loadConfig({ RATE_LIMIT_PER_MINUTE: '60' }).gateway.rateLimitPerMinute).toBe(60);
+    expect(loadConfig({ NODE_ENV: 'production', AUTH_PUBLIC_KEY_FILE: '/k.pem' }).gateway.rateLimitPerMinute).toBe(1200);
   });
 
   it('when variables are invalid, then the error names each of them, and only them', () => {

@@ -1,7 +1,7 @@
 import express from 'express';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from '../logger';
-import { NonceCache, verifyRequest } from '../signing';
+import { NonceStore, verifyRequest } from '../signing';
 
 export interface Delivered {
   id: string;
@@ -22,12 +22,11 @@ export class RejectedMessage extends Error {}
  */
 export function handoverRoute(
   app: express.Express,
-  o: { secret: string; db: DataSource; handlers: Record<string, Handler>; log: Logger; known: (source: string) => boolean; afterApply: () => void },
+  o: { secret: string; db: DataSource; handlers: Record<string, Handler>; log: Logger; known: (source: string) => boolean; afterApply: () => void; nonces: NonceStore },
 ): void {
-  const nonces = new NonceCache();
   app.post('/handover', express.raw({ type: () => true, limit: '1mb' }), async (req, res) => {
     const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const verdict = verifyRequest(o.secret, { method: req.method, path: req.originalUrl, body, headers: req.headers }, nonces);
+    const verdict = await verifyRequest(o.secret, { method: req.method, path: req.originalUrl, body, headers: req.headers }, o.nonces);
     if (!verdict.ok || verdict.identity.role !== 'SERVICE' || !o.known(verdict.identity.subject)) {
       o.log.warn({ reason: verdict.ok ? 'not a known system' : verdict.reason }, 'refused a hand-over');
       res.status(403).json({ error: 'access denied' });

@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { inBackground } from '../data-source';
 import type { Logger } from '../logger';
+import { DEFAULT_HANDOVER, HandoverConfig } from '../config';
 import { signRequest } from '../signing';
 import { OutboxMessage } from './messaging.entities';
 
@@ -43,6 +44,7 @@ export class OutboxDispatcher {
     private readonly db: DataSource,
     private readonly peers: Peers,
     private readonly log: Logger,
+    private readonly settings: HandoverConfig = DEFAULT_HANDOVER,
     private readonly intervalMs = 500,
   ) {}
 

@@ -62,6 +62,12 @@ export function subgraphCallMetrics(registry: Registry) {
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),
+    circuitOpen: new Gauge({
+      name: 'motcua_subgraph_circuit_open',
+      help: "1 while the gateway's circuit breaker to the subgraph is open (calls fail at once) or half-open, 0 when closed.",
+      labelNames: ['subgraph'] as const,
+      registers: [registry],
+    }),
     subgraphUp: new Gauge({
       name: 'motcua_subgraph_up',
       help: '1 when the subgraph answered its readiness probe last time, 0 otherwise.',
@@ -83,7 +89,7 @@ export interface PoolState {
  */
 export function subgraphStateMetrics(
   registry: Registry,
-  o: { destinations: string[]; outbox(): Promise<{ destination: string; pending: number; oldestSeconds: number }[]>; pools(): Record<string, PoolState | undefined> },
+  o: { destinations: string[]; outbox(): Promise<{ destination: string; pending: number; dead: number; oldestSeconds: number }[]>; pools(): Record<string, PoolState | undefined> },
 ): void {
   // Both outbox gauges come from one statement per scrape (a scrape collects its metrics concurrently).
   let reading: Promise<Awaited<ReturnType<typeof o.outbox>> | null> | undefined;
@@ -91,7 +97,7 @@ export function subgraphStateMetrics(
     reading ??= o.outbox().catch(() => null).finally(() => setTimeout(() => (reading = undefined), 100).unref());
     return reading;
   };
-  const outboxGauge = (name: string, help: string, value: (r: { pending: number; oldestSeconds: number }) => number) =>
+  const outboxGauge = (name: string, help: string, value: (r: { pending: number; dead: number; oldestSeconds: number }) => number) =>
     new Gauge({
       name,
       help,
@@ -107,6 +113,7 @@ export function subgraphStateMetrics(
       },
     });
   outboxGauge('motcua_outbox_pending', 'Hand-overs written and not yet acknowledged, by destination.', (r) => r.pending);
+  outboxGauge('motcua_outbox_dead', 'Hand-overs given up after too many attempts or too long, waiting for retryDeadHandovers, by destination.', (r) => r.dead);
   outboxGauge('motcua_outbox_oldest_pending_seconds', 'Age of the oldest hand-over not yet acknowledged by its destination (0 when none waits).', (r) => r.oldestSeconds);
   const pool = (name: string, help: string, read: (p: PoolState) => number) =>
     new Gauge({
