@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { calendar } from '../kit/calendar/working-time';
+import { STEPS, WITHDRAWAL_REFUSED } from '../kit/department/lifecycle';
 import { Decision, ProcessingStatus } from '../kit/department/processing-status';
 import { RejectedMessage } from '../kit/messaging/handover';
 import { Dossier } from './entities/dossier.entity';
@@ -27,15 +28,24 @@ export interface StatusReport {
 
 /**
  * What the register learns from the processing system (a hand-over, or the one-stop system in the same
- * database): the status, the deadline as moved by pauses, the pause in progress, the decision.
+ * database): the status, the deadline as moved by pauses, the pause in progress, the decision, and the
+ * answer to a withdrawal request. The processing system owns the status: the register takes it.
  */
 export async function applyStatus(m: EntityManager, dossierCode: string, system: string, r: StatusReport): Promise<void> {
   const repo = m.getRepository(Dossier);
   const d = await repo.findOne({ where: { code: dossierCode }, lock: { mode: 'pessimistic_write' } });
   if (!d) throw new RejectedMessage(`no dossier ${dossierCode} in the register`);
   const changes: Partial<Dossier> = { dueAt: r.dueAt };
-  // A withdrawn dossier keeps CANCELLED whatever the department reports after it.
-  if (d.status !== ProcessingStatus.CANCELLED) changes.status = r.status;
+  if (r.event === WITHDRAWAL_REFUSED) {
+    changes.withdrawalRequestedAt = null;
+    // The status the refusal found was reported before it, and the register may be a step ahead since
+    // (the result returned); only a register cancelled before its department answered (as it once was)
+    // is corrected to the department's status.
+    if (d.status === ProcessingStatus.CANCELLED) Object.assign(changes, { status: r.status, withdrawnAt: null });
+  } else {
+    changes.status = r.status;
+    if (r.event === STEPS.withdraw.event) Object.assign(changes, { withdrawnAt: r.at, withdrawalRequestedAt: null });
+  }
   if (r.event === 'SUPPLEMENT_REQUESTED') changes.pausedSince = r.at;
   if (r.event === 'SUPPLEMENT_RECEIVED' && d.pausedSince) {
     changes.pausedSince = null;

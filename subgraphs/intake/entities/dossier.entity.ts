@@ -68,9 +68,18 @@ export class Dossier {
   @Column({ type: 'varchar', length: 8, nullable: true })
   returnChannel: ResultChannel | null;
 
-  @Field(() => Date, { nullable: true, description: 'When the applicant withdrew the dossier.' })
+  @Field(() => Date, { nullable: true, description: 'When the dossier was withdrawn: when the system processing it cancelled it.' })
   @Column({ type: 'timestamptz', nullable: true })
   withdrawnAt: Date | null;
+
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      "A withdrawal asked for and not yet answered by the department's own system, which orders it against its decision: " +
+      'when it was asked. Null once the system has cancelled the dossier (withdrawnAt) or refused because it had decided.',
+  })
+  @Column({ type: 'timestamptz', nullable: true })
+  withdrawalRequestedAt: Date | null;
 
   /** The applicant's name folded (no diacritics, lower case) for search; computed by PostgreSQL. */
   @Index('IDX_dossier_applicant_search', { synchronize: false })

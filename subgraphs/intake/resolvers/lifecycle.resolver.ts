@@ -1,7 +1,7 @@
 import { Arg, Ctx, Field, InputType, Mutation, Resolver } from 'type-graphql';
 import type { EntityManager } from 'typeorm';
 import { calendar, localDate } from '../../kit/calendar/working-time';
-import { nextStatus, STEPS } from '../../kit/department/lifecycle';
+import { nextStatus, STEPS, WITHDRAWAL_REQUESTED } from '../../kit/department/lifecycle';
 import { applyCentreStep, openProcessing } from '../../kit/department/processing.handlers';
 import { ProcessingStatus } from '../../kit/department/processing-status';
 import { badUserInput, conflict, forbidden, notFound } from '../../kit/errors';
@@ -23,6 +23,9 @@ import type { IntakeLoaders } from '../loaders';
 import { logEvents } from '../register';
 
 type Ctx = RequestContext<IntakeLoaders>;
+
+/** How long a withdrawal waits for a department system's answer before it answers "requested". */
+const WITHDRAWAL_WAIT_MS = 4_000;
 
 @InputType()
 export class ApplicantInput {
@@ -208,17 +211,44 @@ export class LifecycleResolver {
     });
   }
 
-  @Mutation(() => Dossier, { description: 'The applicant withdraws the dossier before it is decided. Centre staff, or the applicant.' })
+  @Mutation(() => Dossier, {
+    description:
+      'The applicant withdraws the dossier before it is decided. Centre staff, or the applicant. In the one-stop system it is ' +
+      "cancelled at once. A department's own system orders the withdrawal against its decision: the answer waits a few " +
+      'seconds for it, then is the cancelled dossier, or CONFLICT when the decision came first; when the system does not ' +
+      'answer in time, the dossier with withdrawalRequestedAt set, settled when it answers.',
+  })
   async withdrawDossier(
     @Arg('dossierCode') dossierCode: string,
     @Arg('idempotencyKey', () => String, { nullable: true }) key: string | null,
     @Ctx() ctx: Ctx,
   ): Promise<Dossier> {
     requireRole(ctx.identity, ['CENTRE_STAFF', 'CITIZEN'], 'withdrawing a dossier');
-    return this.step(ctx, dossierCode, 'withdraw', key, {}, async (_m, d, at) => {
-      d.withdrawnAt = at;
-      return null;
-    });
+    if (!isDossierCode(dossierCode)) throw bad('dossierCode', 'not a dossier code');
+    const asked = Date.now();
+    const dossier = await ctx.db.transaction((m) =>
+      onceFor(m, ctx.identity, key, 'withdraw', { dossierCode }, async () => {
+        const d = await this.load(ctx, m, dossierCode, true);
+        const at = new Date();
+        if (!d.processingSystem) {
+          d.status = nextStatus(dossierCode, d.status, 'withdraw');
+          d.withdrawnAt = at;
+          await m.getRepository(Dossier).save(d);
+          await logEvents(m, d.code, [{ at, system: 'intake', type: STEPS.withdraw.event }]);
+          await applyCentreStep(m, OneStopProcessing, dossierCode, 'withdraw', at, ctx.identity.subject);
+        } else if (!d.withdrawalRequestedAt) {
+          nextStatus(dossierCode, d.status, 'withdraw');
+          d.withdrawalRequestedAt = at;
+          await m.getRepository(Dossier).save(d);
+          await logEvents(m, d.code, [{ at, system: 'intake', type: WITHDRAWAL_REQUESTED }]);
+          await enqueue(m, [{ destination: d.processingSystem, dossierCode, type: STEPS.withdraw.event, payload: { at: at.toISOString() } }]);
+        }
+        // A request already pending is the same request: it waits for the same answer.
+        return { result: d, ref: dossierCode };
+      }, (code) => m.getRepository(Dossier).findOneByOrFail({ code })),
+    );
+    await ctx.dispatch();
+    return dossier.processingSystem ? this.withdrawalAnswer(ctx, dossier, asked + WITHDRAWAL_WAIT_MS) : dossier;
   }
 
   @Mutation(() => Rating, { description: "The applicant's rating of the centre's service, once per dossier. The applicant, or staff at the counter kiosk." })
@@ -251,7 +281,10 @@ export class LifecycleResolver {
     );
   }
 
-  private async load(ctx: Ctx, m: EntityManager, dossierCode: string): Promise<Dossier> {
+  private async load(ctx: Ctx, m: EntityManager, dossierCode: string, step = false): Promise<Dossier> {
+    // The one-stop steps lock their processing record, then the register row: a centre step does the same,
+    // or a withdrawal and a decision of the same dossier could deadlock.
+    if (step) await m.query('SELECT 1 FROM processing WHERE dossier_code = $1 FOR UPDATE', [dossierCode]);
     const d = await m.getRepository(Dossier).findOne({ where: { code: dossierCode }, lock: { mode: 'pessimistic_write' } });
     if (!d) throw notFound(`no dossier ${dossierCode}`);
     const who = ctx.identity;
@@ -259,11 +292,30 @@ export class LifecycleResolver {
     return d;
   }
 
+  /**
+   * The department system's answer to a withdrawal request, as the register records it: waits (polling the
+   * register row, which its STATUS hand-over updates) until `deadline`, then answers with what is known.
+   */
+  private async withdrawalAnswer(ctx: Ctx, requested: Dossier, deadline: number): Promise<Dossier> {
+    const code = requested.code;
+    for (let pause = 10; ; pause = Math.min(pause * 2, 100)) {
+      const [row] = await ctx.db.query(`SELECT withdrawal_requested_at IS NULL AS answered FROM dossier WHERE code = $1`, [code]);
+      if (row.answered || Date.now() + pause > deadline) break;
+      await new Promise((r) => setTimeout(r, pause));
+    }
+    const d = await ctx.db.getRepository(Dossier).findOneByOrFail({ code });
+    if (d.withdrawalRequestedAt || d.status === ProcessingStatus.CANCELLED) return d;
+    throw conflict(
+      `dossier ${code} was decided${d.decision ? ` (${d.decision})` : ''} before the withdrawal reached its department's system: it is ${d.status}`,
+      { currentStatus: d.status },
+    );
+  }
+
   /** A register step: checks the status, changes the register, and tells the processing system. */
   private async step(
     ctx: Ctx,
     dossierCode: string,
-    step: 'withdraw' | 'returnResult',
+    step: 'returnResult',
     key: string | null,
     input: Record<string, unknown>,
     change: (m: EntityManager, d: Dossier, at: Date) => Promise<ResultChannel | null>,
@@ -271,7 +323,7 @@ export class LifecycleResolver {
     if (!isDossierCode(dossierCode)) throw bad('dossierCode', 'not a dossier code');
     const result = await ctx.db.transaction((m) =>
       onceFor(m, ctx.identity, key, step, { dossierCode, ...input }, async () => {
-        const d = await this.load(ctx, m, dossierCode);
+        const d = await this.load(ctx, m, dossierCode, true);
         const status = nextStatus(dossierCode, d.status, step);
         const at = new Date();
         const detail = await change(m, d, at);

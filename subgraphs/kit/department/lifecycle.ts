@@ -13,10 +13,19 @@ export const STEPS = {
 
 export type Step = keyof typeof STEPS;
 
+/**
+ * A withdrawal of a dossier processed by a department's own system is a request until that system, which
+ * orders it against its decision, answers: WITHDRAWN (STEPS.withdraw's event) or WITHDRAWAL_REFUSED.
+ */
+export const WITHDRAWAL_REQUESTED = 'WITHDRAWAL_REQUESTED';
+export const WITHDRAWAL_REFUSED = 'WITHDRAWAL_REFUSED';
+
+export const canTake = (current: S, step: Step): boolean => (STEPS[step].from as readonly S[]).includes(current);
+
 /** The status after `step`, or CONFLICT naming the current status. */
 export function nextStatus(dossierCode: string, current: S, step: Step): S {
   const rule = STEPS[step];
-  if (!(rule.from as readonly S[]).includes(current)) {
+  if (!canTake(current, step)) {
     throw conflict(`dossier ${dossierCode} is ${current}: ${step} needs ${rule.from.join(' or ')}`, { currentStatus: current });
   }
   return rule.to;

@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import type { Delivered, Handler } from '../messaging/handover';
 import { RejectedMessage } from '../messaging/handover';
 import { enqueue } from '../messaging/outbox';
-import { nextStatus, Step } from './lifecycle';
+import { canTake, nextStatus, Step, STEPS, WITHDRAWAL_REFUSED } from './lifecycle';
 import { ProcessingStatus } from './processing-status';
 import type { ProcessingRecord } from './processing.record';
 import type { StepTaken } from './processing.resolver';
@@ -51,8 +51,8 @@ export async function openProcessing<T extends ProcessingRecord>(
 }
 
 /**
- * A step the centre takes on a processing record (withdrawal, result returned): in a department system when
- * the hand-over arrives, in the one-stop system in the register's own transaction.
+ * A step the centre takes on a processing record: the result's return (in a department system when the
+ * hand-over arrives), and both steps in the one-stop system, in the register's own transaction.
  */
 export async function applyCentreStep<T extends ProcessingRecord>(
   m: EntityManager,
@@ -71,10 +71,43 @@ export async function applyCentreStep<T extends ProcessingRecord>(
   await m.getRepository(StatusChange).insert({ dossierCode, status: row.status, at, officer, note: null });
 }
 
+/**
+ * A withdrawal the centre asked for, ordered here against the decision under the record's lock: the system
+ * that owns the processing decides which came first, and tells the centre either way, in the same
+ * transaction (so the answer exists if and only if the outcome does). A refusal commits, never throws: the
+ * centre's register must hear it.
+ */
+export async function orderWithdrawal<T extends ProcessingRecord>(m: EntityManager, entity: ClassType<T>, dossierCode: string): Promise<void> {
+  const repo = m.getRepository(entity);
+  const row = await repo.findOne({ where: { dossierCode } as never, lock: { mode: 'pessimistic_write' } });
+  if (!row) throw new RejectedMessage(`no dossier ${dossierCode} here`);
+  const at = new Date();
+  if (row.status === ProcessingStatus.CANCELLED) {
+    // Withdrawn already (a request repeated, or history): the same answer again settles the register.
+    await reportToCentre(m, row, { step: 'withdraw', event: STEPS.withdraw.event, at: row.withdrawnAt ?? at, status: row.status });
+    return;
+  }
+  if (canTake(row.status, 'withdraw')) {
+    row.status = STEPS.withdraw.to;
+    row.withdrawnAt = at;
+    await repo.save(row);
+    await m.getRepository(StatusChange).insert({ dossierCode, status: row.status, at, officer: null, note: null });
+    await reportToCentre(m, row, { step: 'withdraw', event: STEPS.withdraw.event, at, status: row.status });
+    return;
+  }
+  row.withdrawalRefusedAt = at;
+  await repo.save(row);
+  await reportToCentre(m, row, {
+    step: 'withdraw',
+    event: WITHDRAWAL_REFUSED,
+    at,
+    status: row.status,
+    note: row.decision ? `${row.status}, ${row.decision}` : row.status,
+  });
+}
+
 /** What a department system accepts from the centre: the dossier itself, its withdrawal, its result's return. */
 export function departmentHandlers<T extends ProcessingRecord>(entity: ClassType<T>): Record<string, Handler> {
-  const step = (m: EntityManager, msg: Delivered, s: 'withdraw' | 'returnResult') =>
-    applyCentreStep(m, entity, msg.dossierCode, s, new Date(msg.payload.at), null);
   return {
     HANDOVER(m, msg) {
       const p = msg.payload;
@@ -86,7 +119,7 @@ export function departmentHandlers<T extends ProcessingRecord>(entity: ClassType
         applicantIdNumber: p.applicantIdNumber,
       }, new Date(p.handedOverAt));
     },
-    WITHDRAWN: (m, msg) => step(m, msg, 'withdraw'),
-    RESULT_RETURNED: (m, msg) => step(m, msg, 'returnResult'),
+    WITHDRAWN: (m, msg) => orderWithdrawal(m, entity, msg.dossierCode),
+    RESULT_RETURNED: (m, msg: Delivered) => applyCentreStep(m, entity, msg.dossierCode, 'returnResult', new Date(msg.payload.at), null),
   };
 }

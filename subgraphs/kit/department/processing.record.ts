@@ -49,6 +49,10 @@ export abstract class ProcessingRecord {
   @Column({ type: 'timestamptz', nullable: true })
   withdrawnAt: Date | null;
 
+  /** When a withdrawal reached this system after its decision, and was refused. */
+  @Column({ type: 'timestamptz', nullable: true })
+  withdrawalRefusedAt: Date | null;
+
   /** The department that owns the dossier: who may see it. */
   @Column({ type: 'varchar', length: 16, nullable: true })
   departmentCode: string | null;
