@@ -3,6 +3,8 @@ import type { EntityManager } from 'typeorm';
 import { badUserInput, conflict } from '../errors';
 import type { Identity } from '../identity';
 
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+
 /**
  * Runs a mutation once per idempotency key: the same key with the same input gives back the first
  * result (re-read, so it is current) without doing anything again; the same key with another input is a
@@ -21,8 +23,9 @@ export async function onceFor<R, Ref>(
   if (!/^[A-Za-z0-9._:-]{8,100}$/.test(key)) {
     throw badUserInput('idempotencyKey must be 8 to 100 letters, digits or ._:-', { field: 'idempotencyKey' });
   }
-  const scopedKey = `${who.subject}|${key}`.slice(0, 100);
-  const hash = createHash('sha256').update(JSON.stringify(input)).digest('hex');
+  // Kept whole, hashed to a fixed width; the migration hashed the stored `subject|key`s the same way.
+  const scopedKey = sha256(`${who.subject}|${key}`);
+  const hash = sha256(JSON.stringify(input));
   const claimed = await m.query(
     `INSERT INTO idempotency_key (key, operation, subject, request_hash, response) VALUES ($1, $2, $3, $4, 'null')
      ON CONFLICT DO NOTHING RETURNING key`,
