@@ -139,13 +139,13 @@ describe('hand-overs between systems', () => {
     expect((await db.query(`SELECT status FROM processing WHERE dossier_code = $1`, [code]))[0].status).toBe('CANCELLED');
   });
 
-  it('when a message cannot apply (a withdrawal crossing a decision), then it is acknowledged as rejected and changes nothing, so it blocks no queue', async () => {
+  it('when a message cannot apply (a result returned for a dossier not decided), then it is acknowledged as rejected and changes nothing, so it blocks no queue', async () => {
     const db = system.subgraphs.police.server.db;
-    const [{ code }] = await db.query(`SELECT dossier_code AS code FROM processing WHERE status = 'DONE' ORDER BY dossier_code LIMIT 1`);
-    const res = await deliver(system, 'police', { type: 'WITHDRAWN', dossierCode: code, payload: { at: new Date().toISOString() } })();
+    const [{ code }] = await db.query(`SELECT dossier_code AS code FROM processing WHERE status = 'PROCESSING' ORDER BY dossier_code LIMIT 1`);
+    const res = await deliver(system, 'police', { type: 'RESULT_RETURNED', dossierCode: code, payload: { at: new Date().toISOString(), channel: 'DIRECT' } })();
     expect(res.status).toBe(200);
     expect(((await res.json()) as any).ok).toBe(false);
-    expect((await db.query(`SELECT status FROM processing WHERE dossier_code = $1`, [code]))[0].status).toBe('DONE');
+    expect((await db.query(`SELECT status FROM processing WHERE dossier_code = $1`, [code]))[0].status).toBe('PROCESSING');
   });
 
   it('when another replica holds the dispatch lease, then this one delivers nothing until it is released', async () => {

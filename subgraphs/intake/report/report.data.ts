@@ -7,6 +7,7 @@ import { Department } from '../entities/department.entity';
 import type { RatingFigures, ReceivedFigures } from './report.types';
 import { OperationMemo } from '../../kit/operation-memo';
 import { preparedQuery } from '../../kit/data-source';
+import { STEPS } from '../../kit/department/lifecycle';
 
 export interface ReportScope {
   from: string;
@@ -39,6 +40,14 @@ export interface DepartmentPart {
   undeliveredDays: { day: string; count: number; digest: bigint; codes: string[] }[];
   /** XOR of the digests of the codes of the dossiers received in the period: compared with the system's. */
   handedDigest: bigint;
+  /** XOR of the digests of (code, status) of the same dossiers: compared with the system's statuses. */
+  statusDigest: bigint;
+  /**
+   * Dossiers received in the period, per day of receipt, with a step of the register's still in its outbox to the
+   * department's system (the hand-over, the result's return): `delta` turns the day's status digest into what the
+   * system holds before it applies them (without the dossier, or RELEASING instead of DONE).
+   */
+  statusesAhead: { day: string; delta: bigint; codes: string[] }[];
 }
 
 export interface RegisterFigures {
@@ -53,9 +62,10 @@ const zero = (): ReceivedFigures => ({ total: 0, online: 0, direct: 0, postal: 0
 
 interface RegisterRows {
   departments: { code: string; name: string; unit_code: string; system: string | null }[];
-  days: { i: number; department_code: string; online: number; direct: number; postal: number; decided: number; by_post: number; digest: string }[];
+  days: { i: number; department_code: string; online: number; direct: number; postal: number; decided: number; by_post: number; digest: string; status_digest: string }[];
   ratings: { i: number; total: number; very: number; satisfied: number; dissatisfied: number }[];
   undelivered: { i: number; department_code: string; day: string; count: number; digest: string; codes: string[] }[];
+  ahead: { i: number; department_code: string; day: string; delta: string; codes: string[] }[];
   one_stop: FiguresRow[];
 }
 
@@ -79,7 +89,8 @@ async function registerRows(db: DataSource, scopes: ReportScope[], periods: Peri
        (SELECT coalesce(json_agg(dept ORDER BY code), '[]') FROM dept) AS departments,
        (SELECT coalesce(json_agg(t), '[]') FROM (
           SELECT k.i, r.department_code, sum(r.online)::int AS online, sum(r.direct)::int AS direct, sum(r.postal)::int AS postal,
-                 sum(r.decided)::int AS decided, sum(r.returned_by_post)::int AS by_post, bit_xor(r.handed_digest)::text AS digest
+                 sum(r.decided)::int AS decided, sum(r.returned_by_post)::int AS by_post, bit_xor(r.handed_digest)::text AS digest,
+                 bit_xor(r.status_digest)::text AS status_digest
             FROM k JOIN register_day r ON r.day BETWEEN k.p_from AND k.p_to AND (k.only_code IS NULL OR r.department_code = k.only_code)
            GROUP BY k.i, r.department_code) t) AS days,
        (SELECT json_agg(t) FROM (
@@ -94,6 +105,16 @@ async function registerRows(db: DataSource, scopes: ReportScope[], periods: Peri
             JOIN dossier d ON d.code = o.dossier_code
             JOIN k ON d.received_at BETWEEN k.p_start AND k.p_end AND (k.only_code IS NULL OR d.department_code = k.only_code)
            GROUP BY k.i, d.department_code, 3) t) AS undelivered,
+       (SELECT coalesce(json_agg(t), '[]') FROM (
+          SELECT k.i, d.department_code, to_char(d.received_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD') AS day,
+                 bit_xor(dossier_status_digest(d.code, d.status) # CASE WHEN o.handover THEN 0
+                   ELSE dossier_status_digest(d.code, '${STEPS.returnResult.from[0]}') END)::text AS delta,
+                 array_agg(d.code ORDER BY d.code) AS codes
+            FROM (SELECT dossier_code, bool_or(type = 'HANDOVER') AS handover FROM outbox_message
+                   WHERE delivered_at IS NULL AND type IN ('HANDOVER', '${STEPS.returnResult.event}') GROUP BY dossier_code) o
+            JOIN dossier d ON d.code = o.dossier_code
+            JOIN k ON d.received_at BETWEEN k.p_start AND k.p_end AND (k.only_code IS NULL OR d.department_code = k.only_code)
+           GROUP BY k.i, d.department_code, 3) t) AS ahead,
        (SELECT coalesce(json_agg(t), '[]') FROM (${processingFiguresSelect('p', 'd')}) t) AS one_stop`,
     [...periodArrays(periods), periods.map((x) => x.start), scopes.map((s) => s.departmentCode)],
   );
@@ -111,7 +132,9 @@ function registerFiguresOf(rows: RegisterRows, scope: ReportScope, p: Period, i:
   );
   const decidedBy = new Map(days.map((d) => [d.department_code, d.decided]));
   const digestBy = new Map(days.map((d) => [d.department_code, BigInt(d.digest ?? 0)]));
+  const statusDigestBy = new Map(days.map((d) => [d.department_code, BigInt(d.status_digest ?? 0)]));
   const undelivered = rows.undelivered.filter((u) => u.i === i);
+  const ahead = rows.ahead.filter((u) => u.i === i);
   const byDept = new Map(departments.map((d) => [d.code, zero()]));
   const total = zero();
   for (const d of days) {
@@ -137,6 +160,10 @@ function registerFiguresOf(rows: RegisterRows, scope: ReportScope, p: Period, i:
         .filter((u) => u.department_code === d.code)
         .map((u) => ({ day: u.day, count: u.count, digest: BigInt(u.digest), codes: u.codes })),
       handedDigest: digestBy.get(d.code) ?? 0n,
+      statusDigest: statusDigestBy.get(d.code) ?? 0n,
+      statusesAhead: ahead
+        .filter((u) => u.department_code === d.code)
+        .map((u) => ({ day: u.day, delta: BigInt(u.delta), codes: u.codes })),
     }))
     .sort((a, b) => b.received.total - a.received.total || a.departmentCode.localeCompare(b.departmentCode));
   return {

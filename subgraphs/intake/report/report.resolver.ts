@@ -206,6 +206,6 @@ export async function departmentPart(id: string, ctx: Ctx): Promise<unknown> {
 }
 
 function oneStopPart(d: DepartmentPart): OneStopDepartmentReport {
-  return Object.assign(new OneStopDepartmentReport(), d, d.figures, { __typename: d.__typename, reportKey: d.id, unreportedDecisions: [], receivedDays: [] });
+  return Object.assign(new OneStopDepartmentReport(), d, d.figures, { __typename: d.__typename, reportKey: d.id, unreportedDecisions: [], receivedDays: [], statusesInFlight: [] });
 }
 

@@ -116,6 +116,9 @@ export class OneStopDepartmentReport extends DepartmentReportRef {
 
   @Field(() => [ReceivedDay], { description: 'Always empty: the one-stop system shares the register\'s database.' })
   receivedDays: ReceivedDay[];
+
+  @Field(() => [String], { description: 'Always empty: the one-stop system shares the register\'s database.' })
+  statusesInFlight: string[];
 }
 
 /** A department with its own system: the register gives department and received; the rest is that system's. */
@@ -154,6 +157,10 @@ function departmentReportStub(typeName: string): Function {
     @Field(() => [ReceivedDay])
     @Directive('@external')
     receivedDays: ReceivedDay[];
+
+    @Field(() => [String])
+    @Directive('@external')
+    statusesInFlight: string[];
   }
   return Stub;
 }
@@ -166,8 +173,8 @@ const requires = (fields: string) =>
   `@requires(fields: "byDepartment { ${DEPARTMENT_SYSTEMS.map((s) => `... on ${reportTypeFor(s.name)} { ${fields} }`).join(' ')} }")`;
 /** The department systems' figures a total needs, gathered by the router before the register adds them up. */
 export const REQUIRES_FIGURES = requires(FIGURES);
-/** Reconciliation also compares the days' digests: asked for only when it is. */
-export const REQUIRES_RECONCILIATION = requires(`${FIGURES} receivedDays { day count digest }`);
+/** Reconciliation also compares the days' digests of codes and statuses: asked for only when it is. */
+export const REQUIRES_RECONCILIATION = requires(`${FIGURES} receivedDays { day count digest statusDigest } statusesInFlight`);
 
 const WITHHELD =
   " Withheld (null, with an UNAVAILABLE error naming the department) when a department system's figures did not arrive: a total without them would be wrong.";

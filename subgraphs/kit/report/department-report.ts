@@ -41,22 +41,34 @@ export abstract class DepartmentReportFields {
   @Field(() => [String], { description: 'Decisions made here that the register has not acknowledged yet (first 50).' })
   unreportedDecisions: string[];
 
-  @Field(() => [ReceivedDay], { description: 'Per day of the period: dossiers received and a digest of their codes, for reconciliation.' })
+  @Field(() => [ReceivedDay], { description: 'Per day of the period: dossiers received and digests of their codes and statuses, for reconciliation.' })
   receivedDays: ReceivedDay[];
+
+  @Field(() => [String], {
+    description: "Dossiers received in the period with a status report still in this system's outbox (left out of the days' status digests): all of them.",
+  })
+  statusesInFlight: string[];
 }
 
-export type DepartmentReportRow = ProcessingFigures & { id: string; reportKey: string; unreportedDecisions: string[]; receivedDays: ReceivedDay[] };
+export type DepartmentReportRow = ProcessingFigures & {
+  id: string;
+  reportKey: string;
+  unreportedDecisions: string[];
+  receivedDays: ReceivedDay[];
+  statusesInFlight: string[];
+};
 
 /**
  * Every department report of a request (any periods, any departments) in one statement, with the decisions
- * still in this system's outbox: those the register has not recorded yet.
+ * still in this system's outbox (those the register has not recorded yet) and the dossiers whose status the
+ * register may not have yet.
  */
 export function departmentReportLoader(db: DataSource) {
   return new DataLoader<string, DepartmentReportRow | null>(async (ids) => {
     const keys = ids.map(parseReportId).filter((k) => k !== null);
     const periods = [...new Map(keys.map((k) => [`${k.from}|${k.to}`, period(k.from, k.to)])).values()];
     const departments = [...new Set(keys.map((k) => k.departmentCode))];
-    type Row = FiguresRow & { unreported: string[] | null; received_days: ReceivedDay[] };
+    type Row = FiguresRow & { unreported: string[] | null; received_days: ReceivedDay[]; in_flight: string[] };
     const rows: Row[] = periods.length
       ? await preparedQuery<Row>(
           db,
@@ -67,13 +79,24 @@ export function departmentReportLoader(db: DataSource) {
                   SELECT x.department_code, (array_agg(o.dossier_code ORDER BY o.id))[1:50] AS codes
                     FROM outbox_message o JOIN processing x ON x.dossier_code = o.dossier_code
                    WHERE o.delivered_at IS NULL AND o.type = 'STATUS' AND o.payload->>'event' = 'DECIDED'
-                   GROUP BY x.department_code)
+                   GROUP BY x.department_code),
+                in_flight AS MATERIALIZED (
+                  SELECT x.department_code, x.dossier_code, (x.received_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS day,
+                         dossier_status_digest(x.dossier_code, x.status) AS digest
+                    FROM processing x
+                   WHERE x.dossier_code IN (SELECT dossier_code FROM outbox_message WHERE delivered_at IS NULL AND type = 'STATUS'))
            SELECT f.*, pending.codes AS unreported,
                   (SELECT coalesce(json_agg(json_build_object('day', to_char(r.day, 'YYYY-MM-DD'), 'count', r.received,
-                                                              'digest', r.received_digest::text) ORDER BY r.day), '[]')
+                                                              'digest', r.received_digest::text,
+                                                              'statusDigest', (r.status_digest # coalesce(
+                                                                (SELECT bit_xor(i.digest) FROM in_flight i
+                                                                  WHERE i.department_code = r.department_code AND i.day = r.day), 0))::text)
+                                            ORDER BY r.day), '[]')
                      FROM report_day r
                     WHERE r.department_code = f.department_code AND r.day BETWEEN f.p_from::date AND f.p_to::date
-                      AND (r.received <> 0 OR r.received_digest <> 0)) AS received_days
+                      AND (r.received <> 0 OR r.received_digest <> 0 OR r.status_digest <> 0)) AS received_days,
+                  (SELECT coalesce(array_agg(i.dossier_code ORDER BY i.dossier_code), '{}') FROM in_flight i
+                    WHERE i.department_code = f.department_code AND i.day BETWEEN f.p_from::date AND f.p_to::date) AS in_flight
              FROM (${processingFiguresSelect('p', 'd')}) f LEFT JOIN pending ON pending.department_code = f.department_code`,
           [...periodArrays(periods), departments],
         )
@@ -81,7 +104,9 @@ export function departmentReportLoader(db: DataSource) {
     const found = new Map(rows.map((r) => [reportId(r.department_code, r.p_from, r.p_to), r]));
     return ids.map((id) => {
       const r = found.get(id);
-      return r ? { ...figuresOf(r), id, reportKey: id, unreportedDecisions: r.unreported ?? [], receivedDays: r.received_days } : null;
+      return r
+        ? { ...figuresOf(r), id, reportKey: id, unreportedDecisions: r.unreported ?? [], receivedDays: r.received_days, statusesInFlight: r.in_flight }
+        : null;
     });
   });
 }

@@ -42,6 +42,13 @@ export class ReceivedDay {
 
   @Field()
   digest: string;
+
+  @Field({
+    description:
+      'The XOR of the same digest of "code|status" over those dossiers, leaving out the ones whose status report is still ' +
+      'in the outbox: the register compares it with its own statuses to name a dossier the two systems see differently.',
+  })
+  statusDigest: string;
 }
 
 export interface ProcessingFigures {
