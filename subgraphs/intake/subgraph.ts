@@ -19,6 +19,7 @@ import { Rating } from './entities/rating.entity';
 import { createIntakeLoaders, IntakeLoaders } from './loaders';
 import { migrations } from './migrations';
 import { AuditQueryResolver } from './resolvers/audit.resolver';
+import { HandoverQueueResolver } from './resolvers/handover-queue.resolver';
 import { DepartmentResolver } from './resolvers/department.resolver';
 import { LifecycleResolver } from './resolvers/lifecycle.resolver';
 import { departmentPart, reportReferences, ReportResolver } from './report/report.resolver';
@@ -48,6 +49,7 @@ const intake: SubgraphModule<IntakeLoaders> = {
     LifecycleResolver,
     ReportResolver,
     AuditQueryResolver,
+    HandoverQueueResolver,
   ],
   orphanedTypes: [OneStopProcessing, ...PROCESSING_STUBS, OneStopDepartmentReport, ...DEPARTMENT_REPORT_STUBS],
   referenceResolvers: {

@@ -18,6 +18,7 @@ import { createLogger, Logger } from './logger';
 import { buildModuleSchema } from './schema';
 import { databaseOf, RequestContext, SubgraphModule } from './subgraph';
 import { handoverRoute } from './messaging/handover';
+import { queueHandlers } from './messaging/queue/revive';
 import { OutboxDispatcher, Peers } from './messaging/outbox';
 import { SUBGRAPHS } from '../registry';
 import { tracingPlugin } from './telemetry/tracing';
@@ -108,7 +109,7 @@ export async function createSubgraphServer(
   handoverRoute(app, {
     secret: options.handoverSecret,
     db,
-    handlers: m.handlers ?? {},
+    handlers: { ...queueHandlers(log), ...(m.handlers ?? {}) },
     log,
     known: (source) => SUBGRAPHS.some((s) => s.name === source && s.name !== m.name),
     afterApply: () => outbox.kick(),
