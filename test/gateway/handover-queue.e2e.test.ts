@@ -1,6 +1,6 @@
 import type { Identity } from '../../subgraphs/kit/identity';
 import { SUBGRAPHS } from '../../subgraphs/registry';
-import { signedCall, STAFF, startPrivateSystem, startSubgraph, TestSystem } from '../support/system';
+import { countStatements, signedCall, STAFF, startPrivateSystem, startSubgraph, TestSystem } from '../support/system';
 import { freePort, until } from '../support/waiting';
 
 const OFFICER: Identity = { subject: 'officer-cat-1', role: 'DEPARTMENT_OFFICER', department: 'CAT' };
@@ -109,6 +109,9 @@ describe('the hand-over queue', () => {
     const quiet = outboxes.flatMap((o) => o.lanes!.map((l) => ({ ...l, system: o.system }))).filter((l) => !(l.system === 'intake' && l.destination === 'transport') && !(l.system === 'police' && l.destination === 'intake'));
     expect(quiet).toHaveLength(18);
     for (const l of quiet) expect(l).toEqual({ system: l.system, destination: l.destination, pending: 0, dead: 0, oldestPendingSeconds: null, oldestDeadSeconds: null, nextAttemptAt: null });
+
+    // Each system counts its own outbox in one statement, whatever it holds.
+    expect(await countStatements(system, () => queue())).toEqual({ intake: 1, postal: 1, transport: 1, police: 1, 'industry-trade': 1 });
 
     const metrics = async (name: string) => (await fetch(`${real[name]}/metrics`)).text();
     const intakeMetrics = await metrics('intake');
