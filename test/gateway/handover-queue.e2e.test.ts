@@ -69,18 +69,19 @@ describe('the hand-over queue', () => {
       expect(res.errors).toBeUndefined();
     }
 
-    // Ages and dead letters set on the rows, as hours of failed attempts would have left them.
+    // Ages and dead letters set on the rows, as hours of failed attempts would have left them (a dead message is
+    // leased by no one: a delivery in flight now records its failure on nothing).
     const toTransport: string[] = (
       await intakeDb().query(`SELECT id FROM outbox_message WHERE destination = 'transport' AND dossier_code = ANY($1) ORDER BY id`, [transportCodes])
     ).map((r: { id: string }) => r.id);
     expect(toTransport).toHaveLength(3);
-    await intakeDb().query(`UPDATE outbox_message SET dead_at = now(), created_at = now() - interval '1 hour' WHERE id = ANY($1)`, [toTransport.slice(0, 2)]);
+    await intakeDb().query(`UPDATE outbox_message SET dead_at = now(), lease_until = NULL, lease_token = NULL, created_at = now() - interval '1 hour' WHERE id = ANY($1)`, [toTransport.slice(0, 2)]);
     await intakeDb().query(`UPDATE outbox_message SET created_at = now() - interval '10 minutes' WHERE id = $1`, [toTransport[2]]);
     const toIntake: string[] = (
       await policeDb().query(`SELECT id FROM outbox_message WHERE destination = 'intake' AND dossier_code = ANY($1) ORDER BY id`, [policeCodes])
     ).map((r: { id: string }) => r.id);
     expect(toIntake).toHaveLength(2);
-    await policeDb().query(`UPDATE outbox_message SET dead_at = now(), created_at = now() - interval '2 hours' WHERE id = $1`, [toIntake[0]]);
+    await policeDb().query(`UPDATE outbox_message SET dead_at = now(), lease_until = NULL, lease_token = NULL, created_at = now() - interval '2 hours' WHERE id = $1`, [toIntake[0]]);
     await policeDb().query(`UPDATE outbox_message SET created_at = now() - interval '5 minutes' WHERE id = $1`, [toIntake[1]]);
 
     const outboxes = await queue();
@@ -163,7 +164,7 @@ describe('the hand-over queue', () => {
     await until('the pending hand-overs delivered', async () => {
       const q = await queue();
       return lane(q, 'intake', 'transport').pending === 0 && lane(q, 'police', 'intake').pending === 0 && q;
-    });
+    }, 60_000);
     const waited = await queue();
     expect(lane(waited, 'intake', 'transport').dead).toBe(2);
     expect(lane(waited, 'police', 'intake').dead).toBe(1);
@@ -178,19 +179,19 @@ describe('the hand-over queue', () => {
     await until('the dossiers revived for transport in its system', async () => {
       const [{ n }] = await system.subgraphs.transport.server.db.query(`SELECT count(*)::int AS n FROM processing WHERE dossier_code = ANY($1)`, [transportCodes]);
       return n === 3;
-    });
+    }, 60_000);
 
     const toIntake = await system.query(RETRY, { d: 'intake' });
     expect(toIntake.errors).toBeUndefined();
     await until('the police reports revived and in the register', async () => {
       const rows = await intakeDb().query(`SELECT status FROM dossier WHERE code = ANY($1)`, [policeCodes]);
       return rows.length === 2 && rows.every((r: { status: string }) => r.status === 'PROCESSING');
-    });
+    }, 60_000);
     await until('every lane empty and every request to revive delivered', async () => {
       const q = await queue();
       const [{ asks }] = await intakeDb().query(`SELECT count(*)::int AS asks FROM outbox_message WHERE type = 'REVIVE_DEAD' AND delivered_at IS NULL`);
       return asks === 0 && q.every((o) => o.lanes!.every((l) => l.pending === 0 && l.dead === 0));
-    });
+    }, 60_000);
     // Retrying for transport asked the three systems besides the centre and transport; for the centre, the four others.
     const asked = await intakeDb().query(`SELECT destination, count(*)::int AS n FROM outbox_message WHERE type = 'REVIVE_DEAD' GROUP BY destination ORDER BY destination`);
     expect(asked).toEqual([
@@ -200,7 +201,7 @@ describe('the hand-over queue', () => {
       { destination: 'transport', n: 1 },
     ]);
     expect(gauge(await (await fetch(`${real.police}/metrics`)).text(), 'motcua_outbox_dead', 'intake')).toBe(0);
-  });
+  }, 240_000);
 
   it('when a system does not answer, then its lanes are null with an error and the other systems\' still show', async () => {
     const postal = system.subgraphs.postal;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { SUBGRAPHS } from '../../../registry';
 import type { Logger } from '../../logger';
@@ -21,13 +22,14 @@ export async function reviveDead(m: EntityManager, destination: string): Promise
 /**
  * Asks every other system that might send to `destination` to revive its own dead messages there, by a hand-over
  * in the caller's transaction: no system touches another's outbox, and a system down now is asked when it is back.
- * Each asked system has a lane of its own (the dossier code orders a lane), so one that is down holds up no other.
+ * The outbox keeps a dossier's messages in order and holds them behind a dead one; these need no order, so each
+ * takes a code of its own, and a request that died holds up none that follow.
  */
 export async function askToRevive(m: EntityManager, self: string, destination: string, requestId: string): Promise<string[]> {
   const asked = SUBGRAPHS.map((s) => s.name).filter((n) => n !== self && n !== destination);
   await enqueue(
     m,
-    asked.map((to) => ({ destination: to, dossierCode: `handover-queue:${to}`, type: REVIVE_DEAD, payload: { destination, requestId } })),
+    asked.map((to) => ({ destination: to, dossierCode: `queue:${randomUUID().replace(/-/g, '')}`, type: REVIVE_DEAD, payload: { destination, requestId } })),
   );
   return asked;
 }
