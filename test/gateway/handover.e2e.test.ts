@@ -4,6 +4,7 @@ import type { Identity } from '../../subgraphs/kit/identity';
 import { signRequest } from '../../subgraphs/kit/signing';
 import { DISPATCH_LOCK } from '../../subgraphs/kit/messaging/outbox';
 import { startPrivateSystem, startSubgraph, TestSystem } from '../support/system';
+import { until } from '../support/waiting';
 
 const STAFF: Identity = { subject: 'counter-1', role: 'CENTRE_STAFF' };
 
@@ -33,7 +34,12 @@ describe('hand-overs between systems', () => {
       expect(res.errors).toBeUndefined();
       codes.push(res.data.receiveDossier.code);
     }
-    await new Promise((r) => setTimeout(r, 1500));
+    // Tried and refused: the receiver is down, nothing got through.
+    await until('a failed delivery to transport', async () => {
+      const [{ tried }] = await system.subgraphs.intake.server.db.query(
+        `SELECT count(*)::int AS tried FROM outbox_message WHERE destination = 'transport' AND attempts > 0 AND dossier_code = ANY($1)`, [codes]);
+      return tried > 0;
+    });
     const [{ waiting }] = await system.subgraphs.intake.server.db.query(
       `SELECT count(*)::int AS waiting FROM outbox_message WHERE destination = 'transport' AND delivered_at IS NULL AND dossier_code = ANY($1)`, [codes]);
     expect(waiting).toBe(100);
@@ -112,7 +118,7 @@ describe('hand-overs between systems', () => {
   });
 
   const deliver = (system_: TestSystem, to: string, message: Record<string, unknown>) => {
-    const body = JSON.stringify({ id: `intake:test-${randomUUID()}`, source: 'intake', ...message });
+    const body = JSON.stringify({ id: randomUUID(), source: 'intake', ...message });
     const send = () =>
       fetch(`${system_.peers.urls[to]}/handover`, {
         method: 'POST',
@@ -148,7 +154,7 @@ describe('hand-overs between systems', () => {
     expect((await db.query(`SELECT status FROM processing WHERE dossier_code = $1`, [code]))[0].status).toBe('PROCESSING');
   });
 
-  it('when another replica holds the dispatch lease, then this one delivers nothing until it is released', async () => {
+  it('when the dispatch lock is held (the outbox paused), then nothing is delivered until it is released', async () => {
     const intake = system.subgraphs.intake.server;
     const holder = intake.db.createQueryRunner();
     await holder.connect();
@@ -156,8 +162,8 @@ describe('hand-overs between systems', () => {
       await holder.query('SELECT pg_advisory_lock($1)', [DISPATCH_LOCK]);
       const res = await receive(500);
       expect(res.errors).toBeUndefined();
+      // The mutation waited for its own hand-over, whose claim found the outbox paused.
       const code = res.data.receiveDossier.code;
-      await new Promise((r) => setTimeout(r, 800));
       const [{ n }] = await intake.db.query(`SELECT count(*)::int AS n FROM outbox_message WHERE dossier_code = $1 AND delivered_at IS NULL`, [code]);
       expect(n).toBe(1);
       await holder.query('SELECT pg_advisory_unlock($1)', [DISPATCH_LOCK]);

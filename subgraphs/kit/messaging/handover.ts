@@ -4,6 +4,7 @@ import type { Logger } from '../logger';
 import { NonceStore, verifyRequest } from '../signing';
 
 export interface Delivered {
+  /** The sender's message id: a UUID, or `<source>:<row id>` for a message written before message ids existed. */
   id: string;
   source: string;
   type: string;
@@ -16,9 +17,16 @@ export type Handler = (m: EntityManager, message: Delivered) => Promise<void>;
 
 export class RejectedMessage extends Error {}
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** A UUID, or the key its sender used before message ids existed (kept for the messages written then). */
+const wellFormedId = (id: unknown, source: string) =>
+  typeof id === 'string' && (UUID.test(id) || (id.startsWith(`${source}:`) && /^\d{1,19}$/.test(id.slice(source.length + 1))));
+
 /**
  * POST /handover: messages from other systems, signed as SERVICE by a known subgraph. Each is applied at
- * most once: its id goes into the inbox in the same transaction as its effect.
+ * most once: its sender and message id go into the inbox in the same transaction as its effect. The id is the
+ * sender's UUID, not its row id, which a sender restored from a backup would hand out again.
  */
 export function handoverRoute(
   app: express.Express,
@@ -40,15 +48,15 @@ export function handoverRoute(
       return;
     }
     const handler = o.handlers[message.type];
-    if (!handler || message.source !== verdict.identity.subject || typeof message.id !== 'string') {
+    if (!handler || message.source !== verdict.identity.subject || !wellFormedId(message.id, message.source)) {
       res.status(422).json({ error: 'unknown message' });
       return;
     }
     try {
       await o.db.transaction(async (m) => {
         const fresh = await m.query(
-          `INSERT INTO inbox_message (message_id, source, type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING message_id`,
-          [message.id, message.source, message.type],
+          `INSERT INTO inbox_message (source, message_id, type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING message_id`,
+          [message.source, message.id, message.type],
         );
         if (fresh.length > 0) await handler(m, message);
       });
@@ -60,8 +68,8 @@ export function handoverRoute(
       const code = (e as { extensions?: { code?: string } }).extensions?.code;
       if (e instanceof RejectedMessage || code === 'CONFLICT' || code === 'NOT_FOUND') {
         await o.db.query(
-          `INSERT INTO inbox_message (message_id, source, type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-          [message.id, message.source, `${message.type}:REJECTED`.slice(0, 32)],
+          `INSERT INTO inbox_message (source, message_id, type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+          [message.source, message.id, `${message.type}:REJECTED`.slice(0, 32)],
         );
         o.log.warn({ type: message.type, source: message.source, dossierCode: message.dossierCode, reason: (e as Error).message }, 'hand-over rejected');
         res.json({ ok: false, rejected: (e as Error).message });

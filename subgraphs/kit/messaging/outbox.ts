@@ -1,9 +1,11 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { inBackground } from '../data-source';
 import type { Logger } from '../logger';
 import { DEFAULT_HANDOVER, HandoverConfig } from '../config';
-import { signRequest } from '../signing';
 import { OutboxMessage } from './messaging.entities';
+import { DestinationLane } from './delivery/destination.lane';
+import { OutboxStore } from './delivery/outbox.store';
+
+export { DISPATCH_LOCK } from './delivery/outbox.store';
 
 export interface Message {
   destination: string;
@@ -25,28 +27,33 @@ export interface Peers {
   secret(name: string): string;
 }
 
-const BACKOFF_MS = [250, 500, 1000, 2000, 5000, 10_000, 30_000];
-export const DISPATCH_LOCK = 727_002;
-
 /**
- * Delivers the outbox until each message is acknowledged, in order per dossier: a message waits while an
- * earlier one of the same dossier is undelivered. Retries back off up to 30 s; a receiver applies each
- * message once, so a delivery that was applied but not acknowledged is harmless to repeat.
+ * Delivers the outbox until each message is acknowledged, in order per destination and dossier: a message waits
+ * while an earlier one for the same destination and dossier is undelivered (pending or dead). Each destination
+ * has a lane of its own (several deliveries in flight, a breaker, retries backing off with jitter up to
+ * `backoffMaxMs`), so one that is slow or down delays no other. A message is dead after `maxAttempts` attempts or
+ * `maxAgeMs`; dead, it waits for retryDeadHandovers, and so do the later ones of its dossier. Replicas on one
+ * database share the work through leases (SKIP LOCKED); a receiver applies each message once (its inbox), so a
+ * delivery applied but not acknowledged is harmless to repeat.
  */
 export class OutboxDispatcher {
+  private readonly store: OutboxStore;
+  private readonly lanes = new Map<string, DestinationLane>();
   private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private again = false;
+  private looking?: Promise<DestinationLane[]>;
+  private nextLook?: Promise<DestinationLane[]>;
   private stopped = false;
 
   constructor(
     private readonly source: string,
-    private readonly db: DataSource,
+    db: DataSource,
     private readonly peers: Peers,
     private readonly log: Logger,
     private readonly settings: HandoverConfig = DEFAULT_HANDOVER,
     private readonly intervalMs = 500,
-  ) {}
+  ) {
+    this.store = new OutboxStore(db);
+  }
 
   start(): void {
     this.stopped = false;
@@ -58,23 +65,14 @@ export class OutboxDispatcher {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.nextLook;
+    await this.looking;
+    await Promise.all([...this.lanes.values()].map((l) => l.stop()));
   }
 
-  /** Deliver now (after a commit that enqueued), or right after the round in progress. */
+  /** Look for work now (after a commit that enqueued, or a revival of dead messages), or right after the look in progress. */
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.drain().finally(() => {
-      this.running = undefined;
-      if (this.again && !this.stopped) {
-        this.again = false;
-        this.kick();
-      }
-    });
+    void this.look();
   }
 
   /**
@@ -83,102 +81,58 @@ export class OutboxDispatcher {
    * after which the outbox goes on retrying as always.
    */
   async deliverSoon(waitMs = 2_000): Promise<void> {
-    this.kick();
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, waitMs);
     });
-    // A round in progress when the kick came is followed by one that includes this commit: wait for both.
-    const rounds = (async () => {
-      while (this.running) await this.running;
-    })();
-    await Promise.race([rounds, deadline]);
+    const settled = this.look().then((lanes) => Promise.all(lanes.map((l) => l.settled())));
+    await Promise.race([settled, deadline]);
     clearTimeout(timer);
   }
 
-  /** Resolves when nothing is left to deliver (or `timeoutMs` passes): for tests and shutdown. */
+  /**
+   * Resolves true when nothing is pending (or false when `timeoutMs` passes): for tests and shutdown. Dead
+   * messages are not pending: an outbox holding only dead ones is idle.
+   */
   async idle(timeoutMs = 10_000): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      const [{ n }] = await inBackground(this.db, (q) => q('SELECT count(*)::int AS n FROM outbox_message WHERE delivered_at IS NULL'));
-      if (n === 0) return true;
+      if ((await this.store.pending()) === 0) return true;
       this.kick();
       await new Promise((r) => setTimeout(r, 100));
     }
     return false;
   }
 
-  private async drain(): Promise<void> {
+  /** One look at the outbox started after this call: wakes the lane of each destination with pending messages. */
+  private look(): Promise<DestinationLane[]> {
+    if (this.stopped) return Promise.resolve([]);
+    if (!this.looking) {
+      this.looking = this.wakeLanes().finally(() => (this.looking = undefined));
+      return this.looking;
+    }
+    // The look in progress may have read the outbox before the caller's commit: one more follows it, shared by all who ask meanwhile.
+    this.nextLook ??= this.looking.then(() => {
+      this.nextLook = undefined;
+      return this.look();
+    });
+    return this.nextLook;
+  }
+
+  private async wakeLanes(): Promise<DestinationLane[]> {
+    let destinations: string[];
     try {
-      await inBackground(this.db, async (q) => {
-        // One dispatcher at a time per database, so that replicas of a subgraph keep each dossier's order.
-        const [{ leader }] = await q('SELECT pg_try_advisory_lock($1) AS leader', [DISPATCH_LOCK]);
-        if (!leader) return;
-        try {
-          await this.round(q);
-        } finally {
-          await q('SELECT pg_advisory_unlock($1)', [DISPATCH_LOCK]);
-        }
-      });
+      destinations = await this.store.destinations();
     } catch (e) {
-      if (!this.stopped) this.log.error({ type: (e as Error).name }, 'outbox round failed');
+      if (!this.stopped) this.log.error({ type: (e as Error).name }, 'outbox look failed');
+      return [];
     }
-  }
-
-  private async round(query: (sql: string, params?: unknown[]) => Promise<any>): Promise<void> {
-    {
-      const rows: (OutboxMessage & { due: boolean })[] = await query(
-        `SELECT id, destination, dossier_code AS "dossierCode", type, payload, attempts, next_attempt_at <= now() AS due
-           FROM outbox_message WHERE delivered_at IS NULL ORDER BY id LIMIT 500`,
-      );
-      const blocked = new Set<string>();
-      for (const row of rows) {
-        if (this.stopped) return;
-        if (blocked.has(row.dossierCode)) continue;
-        if (!row.due) {
-          blocked.add(row.dossierCode);
-          continue;
-        }
-        try {
-          await this.deliver(row);
-          await query('UPDATE outbox_message SET delivered_at = now() WHERE id = $1', [row.id]);
-        } catch (e) {
-          blocked.add(row.dossierCode);
-          const wait = BACKOFF_MS[Math.min(row.attempts, BACKOFF_MS.length - 1)];
-          await query(
-            `UPDATE outbox_message SET attempts = attempts + 1, last_error = $2,
-               next_attempt_at = now() + make_interval(secs => $3::float / 1000) WHERE id = $1`,
-            [row.id, String((e as Error).message).slice(0, 200), wait],
-          );
-          if (row.attempts === 0) this.log.warn({ destination: row.destination, type: row.type, messageId: row.id }, 'hand-over not delivered; will retry');
-        }
-      }
-    }
-  }
-
-  private async deliver(row: OutboxMessage): Promise<void> {
-    const base = this.peers.baseUrl(row.destination);
-    if (!base) throw new Error(`no address for ${row.destination}`);
-    const body = JSON.stringify({
-      id: `${this.source}:${row.id}`,
-      source: this.source,
-      type: row.type,
-      dossierCode: row.dossierCode,
-      payload: row.payload,
+    if (this.stopped) return [];
+    return destinations.map((d) => {
+      let lane = this.lanes.get(d);
+      if (!lane) this.lanes.set(d, (lane = new DestinationLane(d, { source: this.source, store: this.store, peers: this.peers, log: this.log, settings: this.settings })));
+      lane.wake();
+      return lane;
     });
-    const headers = signRequest(this.peers.secret(row.destination), {
-      method: 'POST',
-      path: '/handover',
-      body,
-      identity: { subject: this.source, role: 'SERVICE' },
-      requestId: `outbox-${this.source}-${row.id}`.slice(0, 64),
-    });
-    const res = await fetch(`${base}/handover`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body,
-      signal: AbortSignal.timeout(10_000),
-    });
-    if (!res.ok) throw new Error(`${row.destination} answered ${res.status}`);
   }
 }
