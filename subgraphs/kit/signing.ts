@@ -64,14 +64,18 @@ export function signRequest(
   };
 }
 
-export type Verdict = { ok: true; identity: Identity; requestId: string } | { ok: false; reason: string };
+/**
+ * `unavailable`: the nonce store did not answer, so the call, perhaps sound, cannot be told from a replay. It is
+ * refused all the same; the store has said so once for the outage, and the call is worth retrying.
+ */
+export type Verdict = { ok: true; identity: Identity; requestId: string } | { ok: false; reason: string; unavailable?: true };
 
 /**
  * Where a service remembers the nonces it has seen for as long as a signature lives: shared by all replicas of
  * the service (kit/replay), so a call replayed to another replica, or after a restart, is refused.
  */
 export interface NonceStore {
-  /** True the first time a nonce is offered. */
+  /** True the first time a nonce is offered; throws (or rejects) when the store cannot tell. */
   claim(nonce: string, now?: number): boolean | Promise<boolean>;
 }
 
@@ -116,7 +120,13 @@ export async function verifyRequest(
   }
   const expected = mac(secret, { method: r.method, path: r.path, body: r.body, identity, timestamp, nonce, requestId, trace });
   if (!timingSafeEqual(expected, Buffer.from(signature, 'hex'))) return { ok: false, reason: 'bad signature' };
-  if (!(await nonces.claim(nonce, now))) return { ok: false, reason: 'replayed' };
+  let fresh: boolean;
+  try {
+    fresh = await nonces.claim(nonce, now);
+  } catch {
+    return { ok: false, reason: 'nonce store unavailable', unavailable: true };
+  }
+  if (!fresh) return { ok: false, reason: 'replayed' };
   let parsed: Identity | null = null;
   try {
     parsed = parseIdentity(JSON.parse(Buffer.from(identity, 'base64url').toString('utf8')));

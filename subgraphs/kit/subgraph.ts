@@ -6,6 +6,7 @@ import { AuditRecord } from './audit/audit-record.entity';
 import { auditMigrations } from './audit/migrations';
 import { MESSAGING_ENTITIES } from './messaging/messaging.entities';
 import { messagingMigrations } from './messaging/migrations';
+import { replayMigrations } from './replay/migrations';
 import type { Identity } from './identity';
 import type { Handler } from './messaging/handover';
 import type { Logger } from './logger';
@@ -51,10 +52,10 @@ export interface RequestContext<L = unknown> {
   log: Logger;
 }
 
-/** What every subgraph's database holds besides its own tables: the audit trail and the messaging tables. */
+/** What every subgraph's database holds besides its own tables: the audit trail, the messaging tables, the replay nonces. */
 export function databaseOf(m: SubgraphModule): { entities: Function[]; migrations: Function[] } {
   return {
     entities: [...m.entities, AuditRecord, ...MESSAGING_ENTITIES],
-    migrations: [...auditMigrations, ...messagingMigrations, ...m.migrations],
+    migrations: [...auditMigrations, ...messagingMigrations, ...replayMigrations, ...m.migrations],
   };
 }

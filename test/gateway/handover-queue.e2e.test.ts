@@ -111,8 +111,8 @@ describe('the hand-over queue', () => {
     expect(quiet).toHaveLength(18);
     for (const l of quiet) expect(l).toEqual({ system: l.system, destination: l.destination, pending: 0, dead: 0, oldestPendingSeconds: null, oldestDeadSeconds: null, nextAttemptAt: null });
 
-    // Each system counts its own outbox in one statement, whatever it holds.
-    expect(await countStatements(system, () => queue())).toEqual({ intake: 1, postal: 1, transport: 1, police: 1, 'industry-trade': 1 });
+    // Each system counts its own outbox in one statement, whatever it holds (and claims the call's nonce).
+    expect(await countStatements(system, () => queue())).toEqual({ intake: 2, postal: 2, transport: 2, police: 2, 'industry-trade': 2 });
 
     const metrics = async (name: string) => (await fetch(`${real[name]}/metrics`)).text();
     const intakeMetrics = await metrics('intake');
