@@ -124,14 +124,23 @@ describe('a dossier\'s life across the systems, through the gateway', () => {
     expect((await view(d.code)).processing.status).toBe('NEW');
   });
 
-  it('when a dossier is withdrawn, then its department system cancels it and the timeline says so', async () => {
+  it('when a dossier is withdrawn, then its department system cancels it before the answer, and the timeline says who did what', async () => {
     const d = await receive('2.000176', 'ONLINE');
     await settle();
-    await ok(`mutation($code: String!) { withdrawDossier(dossierCode: $code) { withdrawnAt } }`, { code: d.code }, STAFF);
+    const res = await ok(`mutation($code: String!) { withdrawDossier(dossierCode: $code) { withdrawnAt withdrawalRequestedAt processing { status } } }`, { code: d.code }, STAFF);
+    expect(res.withdrawDossier).toMatchObject({ withdrawnAt: expect.any(String), withdrawalRequestedAt: null, processing: { status: 'CANCELLED' } });
     await settle();
     const after = await view(d.code);
     expect(after.processing.status).toBe('CANCELLED');
-    expect(after.timeline.map((e: any) => e.type)).toContain('WITHDRAWN');
+    expect(after.timeline.map((e: any) => `${e.system}:${e.type}`).slice(-2)).toEqual(['intake:WITHDRAWAL_REQUESTED', 'industry-trade:WITHDRAWN']);
+  });
+
+  it('when a one-stop dossier is withdrawn, then it is cancelled in the same transaction, register and processing alike', async () => {
+    const d = await receive('2.000488', 'ONLINE');
+    const res = await ok(`mutation($code: String!) { withdrawDossier(dossierCode: $code) { withdrawnAt withdrawalRequestedAt processing { status } } }`, { code: d.code }, STAFF);
+    expect(res.withdrawDossier).toMatchObject({ withdrawnAt: expect.any(String), withdrawalRequestedAt: null, processing: { status: 'CANCELLED' } });
+    const again = await system.query(`mutation($code: String!) { withdrawDossier(dossierCode: $code) { code } }`, { code: d.code }, STAFF);
+    expect(again.errors[0].extensions).toMatchObject({ code: 'CONFLICT', currentStatus: 'CANCELLED' });
   });
 
   it('when the same idempotency key is sent twice with the same input, then one dossier exists; with another input, CONFLICT', async () => {

@@ -114,6 +114,11 @@ export class LifecycleResolver {
         const department: Department = procedure.department;
         const code = await nextDossierCode(m, department.unitCode, receivedAt);
         const dueAt = calendar.dueAt(receivedAt, procedure.workingDays);
+        if (!department.system) {
+          await openProcessing(m, OneStopProcessing, code, {
+            procedureCode: procedure.code, departmentCode: department.code, receivedAt, dueAt, applicantIdNumber: applicant.idNumber,
+          }, now);
+        }
         await m.getRepository(Dossier).insert({
           code,
           procedure: { code: procedure.code } as Procedure,
@@ -144,10 +149,6 @@ export class LifecycleResolver {
               applicantIdNumber: applicant.idNumber,
             },
           }]);
-        } else {
-          await openProcessing(m, OneStopProcessing, code, {
-            procedureCode: procedure.code, departmentCode: department.code, receivedAt, dueAt, applicantIdNumber: applicant.idNumber,
-          }, now);
         }
         if (inbound) {
           await enqueue(m, [{
@@ -231,11 +232,12 @@ export class LifecycleResolver {
         const d = await this.load(ctx, m, dossierCode, true);
         const at = new Date();
         if (!d.processingSystem) {
-          d.status = nextStatus(dossierCode, d.status, 'withdraw');
+          const status = nextStatus(dossierCode, d.status, 'withdraw');
+          await applyCentreStep(m, OneStopProcessing, dossierCode, 'withdraw', at, ctx.identity.subject);
+          d.status = status;
           d.withdrawnAt = at;
           await m.getRepository(Dossier).save(d);
           await logEvents(m, d.code, [{ at, system: 'intake', type: STEPS.withdraw.event }]);
-          await applyCentreStep(m, OneStopProcessing, dossierCode, 'withdraw', at, ctx.identity.subject);
         } else if (!d.withdrawalRequestedAt) {
           nextStatus(dossierCode, d.status, 'withdraw');
           d.withdrawalRequestedAt = at;
@@ -282,8 +284,9 @@ export class LifecycleResolver {
   }
 
   private async load(ctx: Ctx, m: EntityManager, dossierCode: string, step = false): Promise<Dossier> {
-    // The one-stop steps lock their processing record, then the register row: a centre step does the same,
-    // or a withdrawal and a decision of the same dossier could deadlock.
+    // The one-stop steps lock and write their processing record (and its day's rollup), then the register row
+    // (and the register's rollup): a centre step does the same, or a withdrawal and a decision of dossiers of
+    // the same day could deadlock.
     if (step) await m.query('SELECT 1 FROM processing WHERE dossier_code = $1 FOR UPDATE', [dossierCode]);
     const d = await m.getRepository(Dossier).findOne({ where: { code: dossierCode }, lock: { mode: 'pessimistic_write' } });
     if (!d) throw notFound(`no dossier ${dossierCode}`);
@@ -326,6 +329,7 @@ export class LifecycleResolver {
         const d = await this.load(ctx, m, dossierCode, true);
         const status = nextStatus(dossierCode, d.status, step);
         const at = new Date();
+        if (!d.processingSystem) await applyCentreStep(m, OneStopProcessing, dossierCode, step, at, ctx.identity.subject);
         const detail = await change(m, d, at);
         d.status = status;
         await m.getRepository(Dossier).save(d);
@@ -333,8 +337,6 @@ export class LifecycleResolver {
         await logEvents(m, d.code, [{ at, system: 'intake', type, detail }]);
         if (d.processingSystem) {
           await enqueue(m, [{ destination: d.processingSystem, dossierCode, type, payload: { at: at.toISOString(), channel: detail } }]);
-        } else {
-          await applyCentreStep(m, OneStopProcessing, dossierCode, step, at, ctx.identity.subject);
         }
         return { result: d, ref: dossierCode };
       }, (code) => m.getRepository(Dossier).findOneByOrFail({ code })),
