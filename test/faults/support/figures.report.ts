@@ -50,8 +50,11 @@ const q = (values: number[], p: number) => {
 };
 const codes = (st: PhaseStats | undefined) =>
   st && Object.keys(st.codes).length
-    ? Object.entries(st.codes).sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n}`).join(', ')
+    ? Object.entries(st.codes).sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n} (${operations(st.codesByOperation[c])})`).join(', ')
     : 'none';
+
+const operations = (byOperation: Record<string, number>) =>
+  Object.entries(byOperation).sort((a, b) => b[1] - a[1]).map(([op, n]) => `${op} ${n}`).join(', ');
 
 /** bench/faults.md: the figures of one run, each from what the run measured. */
 export function faultsMarkdown(f: RunFacts): string {

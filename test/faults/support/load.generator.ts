@@ -26,6 +26,8 @@ export class PhaseStats {
   };
   /** Failed requests by code, a request once per code it carried. */
   readonly codes: Record<string, number> = {};
+  /** The same, by operation (dossier, report today, decide …), to tell whom an error concerns. */
+  readonly codesByOperation: Record<string, Record<string, number>> = {};
   readonly latencies: number[] = [];
   /** A few answers per code, for the report: operation, message, path, request id; never a variable. */
   readonly samples: Record<string, string[]> = {};
@@ -43,6 +45,8 @@ export class PhaseStats {
     this.byKind[kind].failed++;
     for (const code of o.codes) {
       this.codes[code] = (this.codes[code] ?? 0) + 1;
+      const ops = (this.codesByOperation[code] ??= {});
+      ops[operation] = (ops[operation] ?? 0) + 1;
       const kept = (this.samples[code] ??= []);
       if (kept.length < 3) {
         const e = o.errors?.find((x) => (x.extensions?.code ?? 'NO_CODE') === code);
