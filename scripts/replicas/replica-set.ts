@@ -23,7 +23,7 @@ export interface ReplicaSetOptions {
   /** The compiled tree holding subgraphs/serve.js, gateway/main.js and scripts/replicas/haproxy.process.js. */
   dist?: string;
   haproxy?: string;
-  supervisor?: Pick<SupervisorOptions, 'info' | 'warn' | 'firstDelayMs'>;
+  supervisor?: Pick<SupervisorOptions, 'info' | 'warn' | 'firstDelayMs' | 'readyTimeoutMs'>;
 }
 
 export interface ReplicaSet {

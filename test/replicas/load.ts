@@ -4,6 +4,8 @@
  */
 export interface Attempt {
   op: string;
+  /** A mutation's idempotency key. */
+  key?: string;
   startedAt: number;
   endedAt: number;
   /** Undefined when answered; else the GraphQL error code, `HTTP <status>` or `NETWORK`. */
@@ -88,7 +90,7 @@ export class Load {
 
   private async mutate(op: Mutation, key: string, query: string, variables: Record<string, unknown>, token: string, codeOf: (data: any) => string): Promise<any> {
     for (let attempt = 1; ; attempt++) {
-      const answer = await this.call(op, query, { ...variables, key }, token);
+      const answer = await this.call(op, query, { ...variables, key }, token, key);
       if ('data' in answer) {
         this.acks.push({ op, key, code: codeOf(answer.data), at: Date.now() });
         return answer.data;
@@ -98,7 +100,7 @@ export class Load {
     }
   }
 
-  private async call(op: string, query: string, variables: Record<string, unknown>, token: string): Promise<{ data: any } | { error: string }> {
+  private async call(op: string, query: string, variables: Record<string, unknown>, token: string, key?: string): Promise<{ data: any } | { error: string }> {
     const startedAt = Date.now();
     let error: string | undefined;
     let data: any;
@@ -121,7 +123,7 @@ export class Load {
     } catch {
       error = 'NETWORK';
     }
-    this.attempts.push({ op, startedAt, endedAt: Date.now(), error });
+    this.attempts.push({ op, key, startedAt, endedAt: Date.now(), error });
     return error === undefined ? { data } : { error };
   }
 }
