@@ -208,6 +208,43 @@ describe('a withdrawal racing a decision', () => {
     expect((await report()).reconciliation).toEqual({ consistent: true, problems: [] });
   });
 
+  it('when a result\'s return waits in the centre\'s outbox, then the register a step ahead (DONE, the department RELEASING) is a lag: consistent', async () => {
+    const [code] = await processing(1);
+    expect(codeOf(await decide('transport', code, SGTVT))).toBeUndefined();
+    await settle();
+    const centre = await holdOutbox(intake());
+    try {
+      await ok(`mutation($code: String!) { returnResult(dossierCode: $code, channel: DIRECT) { code } }`, { code }, STAFF);
+      const [{ status }] = await intake().query(`SELECT status FROM dossier WHERE code = $1`, [code]);
+      const [{ theirs }] = await transport().query(`SELECT status AS theirs FROM processing WHERE dossier_code = $1`, [code]);
+      expect([status, theirs]).toEqual(['DONE', 'RELEASING']);
+      expect((await report()).reconciliation).toEqual({ consistent: true, problems: [] });
+    } finally {
+      await release(centre);
+    }
+    await settle();
+    expect((await view(code)).processing.status).toBe('DONE');
+    expect((await report()).reconciliation).toEqual({ consistent: true, problems: [] });
+  });
+
+  it('when a department\'s status report is dead in its outbox, then it is no lag: reconciliation names the dossier until the report is revived', async () => {
+    const [code] = await processing(1);
+    const held = await holdOutbox(transport());
+    try {
+      expect(codeOf(await decide('transport', code, SGTVT))).toBeUndefined();
+      await transport().query(`UPDATE outbox_message SET dead_at = now() WHERE dossier_code = $1 AND delivered_at IS NULL`, [code]);
+    } finally {
+      await release(held);
+    }
+    const stuck = (await report()).reconciliation;
+    expect(stuck.consistent).toBe(false);
+    expect(stuck.problems).toContain(`${TRANSPORT}: the register and its system disagree on the status of ${code} (the register says PROCESSING, its system RELEASING)`);
+    await transport().query(`UPDATE outbox_message SET dead_at = NULL WHERE dossier_code = $1 AND delivered_at IS NULL`, [code]);
+    await settle();
+    expect((await view(code)).processing.status).toBe('RELEASING');
+    expect((await report()).reconciliation).toEqual({ consistent: true, problems: [] });
+  });
+
   it('when the register and the department disagree on statuses (written into one side\'s table, as the old race left them), then reconciliation names each dossier with both statuses and is not consistent; three on a day are named by the day', async () => {
     const [a, b, c] = await processing(3);
     for (const code of [a, b, c]) expect(codeOf(await decide('transport', code, SGTVT))).toBeUndefined();

@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { ReceivedDay, ResolvedFigures } from '../../kit/report/figures';
 import { STEPS } from '../../kit/department/lifecycle';
 import { ProcessingStatus } from '../../kit/department/processing-status';
-import type { DepartmentPart, RegisterFigures } from './report.data';
+import { DepartmentPart, REGISTER_AHEAD, RegisterFigures } from './report.data';
 import { Reconciliation } from './report.types';
 
 /** What a department system sent of its part (through the router, for the register's @requires). */
@@ -22,7 +22,7 @@ interface Day {
 
 /** The register's side of a department's day, for the comparisons day by day. */
 interface RegisterDay extends Day {
-  /** The day's status digest without the dossiers whose status report is still in the system's outbox. */
+  /** The day's status digest without the dossiers whose status report is still pending in the system's outbox. */
   statuses: bigint;
   /** The same, as the system holds it before the register's steps still in the register's outbox. */
   statusesBefore: bigint;
@@ -107,11 +107,11 @@ async function registerDays(db: DataSource, register: RegisterFigures, compared:
                 bit_xor(CASE WHEN o.handover THEN 0 WHEN o.returned THEN dossier_status_digest(d.code, $5)
                              ELSE dossier_status_digest(d.code, d.status) END) AS before
            FROM dossier d
-           LEFT JOIN (SELECT dossier_code, bool_or(type = 'HANDOVER') AS handover, bool_or(type = $6) AS returned
-                        FROM outbox_message WHERE delivered_at IS NULL AND dossier_code = ANY($4) GROUP BY dossier_code) o ON o.dossier_code = d.code
+           LEFT JOIN (SELECT dossier_code, bool_or(type = 'HANDOVER') AS handover, bool_or(type <> 'HANDOVER') AS returned
+                        FROM outbox_message WHERE ${REGISTER_AHEAD} AND dossier_code = ANY($4) GROUP BY dossier_code) o ON o.dossier_code = d.code
           WHERE d.code = ANY($4) GROUP BY 1, 2) f ON f.department_code = r.department_code AND f.day = r.day
       WHERE r.department_code = ANY($1) AND r.day BETWEEN $2 AND $3`,
-    [departments, register.period.from, register.period.to, inFlight, STEPS.returnResult.from[0], STEPS.returnResult.event],
+    [departments, register.period.from, register.period.to, inFlight, STEPS.returnResult.from[0]],
   );
   return new Map(
     rows.map((r) => [

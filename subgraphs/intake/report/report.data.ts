@@ -58,6 +58,14 @@ export interface RegisterFigures {
   departments: DepartmentPart[];
 }
 
+/**
+ * The register's messages that leave the department's statuses behind the register's until applied: a hand-over
+ * not delivered (pending or dead, as the received digests count it), a result's return still pending. A dead
+ * return is a disagreement to name, not a lag.
+ */
+export const REGISTER_AHEAD =
+  `delivered_at IS NULL AND (type = 'HANDOVER' OR (type = '${STEPS.returnResult.event}' AND dead_at IS NULL))`;
+
 const zero = (): ReceivedFigures => ({ total: 0, online: 0, direct: 0, postal: 0 });
 
 interface RegisterRows {
@@ -111,7 +119,7 @@ async function registerRows(db: DataSource, scopes: ReportScope[], periods: Peri
                    ELSE dossier_status_digest(d.code, '${STEPS.returnResult.from[0]}') END)::text AS delta,
                  array_agg(d.code ORDER BY d.code) AS codes
             FROM (SELECT dossier_code, bool_or(type = 'HANDOVER') AS handover FROM outbox_message
-                   WHERE delivered_at IS NULL AND type IN ('HANDOVER', '${STEPS.returnResult.event}') GROUP BY dossier_code) o
+                   WHERE ${REGISTER_AHEAD} GROUP BY dossier_code) o
             JOIN dossier d ON d.code = o.dossier_code
             JOIN k ON d.received_at BETWEEN k.p_start AND k.p_end AND (k.only_code IS NULL OR d.department_code = k.only_code)
            GROUP BY k.i, d.department_code, 3) t) AS ahead,

@@ -45,7 +45,9 @@ export abstract class DepartmentReportFields {
   receivedDays: ReceivedDay[];
 
   @Field(() => [String], {
-    description: "Dossiers received in the period with a status report still in this system's outbox (left out of the days' status digests): all of them.",
+    description:
+      "Dossiers received in the period with a status report still pending in this system's outbox (left out of the days' status " +
+      'digests): all of them. A dead report is not a lag: its dossier is compared, and named if the register differs.',
   })
   statusesInFlight: string[];
 }
@@ -84,7 +86,8 @@ export function departmentReportLoader(db: DataSource) {
                   SELECT x.department_code, x.dossier_code, (x.received_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS day,
                          dossier_status_digest(x.dossier_code, x.status) AS digest
                     FROM processing x
-                   WHERE x.dossier_code IN (SELECT dossier_code FROM outbox_message WHERE delivered_at IS NULL AND type = 'STATUS'))
+                   WHERE x.dossier_code IN (SELECT dossier_code FROM outbox_message
+                                             WHERE destination = 'intake' AND delivered_at IS NULL AND dead_at IS NULL AND type = 'STATUS'))
            SELECT f.*, pending.codes AS unreported,
                   (SELECT coalesce(json_agg(json_build_object('day', to_char(r.day, 'YYYY-MM-DD'), 'count', r.received,
                                                               'digest', r.received_digest::text,
