@@ -1,3 +1,5 @@
+import type { Config } from '../../subgraphs/kit/config';
+
 /** One balanced service: where HAProxy listens for it, and the replicas it spreads calls over. */
 export interface BalancedService {
   name: string;
@@ -11,13 +13,18 @@ export interface HaproxySettings {
   services: BalancedService[];
   /** Stats (`/stats;csv`) and HAProxy's own liveness (`/haproxy-ready`), apart from the balanced ports. */
   statsPort: number;
-  /**
-   * The longest a replica may take to answer: above the gateway's request deadline, so HAProxy never cuts off a
-   * call the gateway (or a hand-over) is still waiting for and turns a slow answer into an unexplained 504.
-   */
+  /** The longest a replica may take to answer (serverTimeoutMs). */
   serverTimeoutMs: number;
   /** How often each replica's /readiness is probed; two failures in a row take it out, two successes put it back. */
   checkIntervalMs?: number;
+}
+
+/**
+ * Above the longest any caller waits for a replica: the gateway's whole request deadline, or a hand-over's delivery
+ * timeout. HAProxy cutting in first would turn an answer still on its way into a 504.
+ */
+export function serverTimeoutMs(config: Pick<Config, 'gateway' | 'handover'>): number {
+  return Math.max(config.gateway.resilience.deadlineMs, config.handover.timeoutMs) + 5_000;
 }
 
 export const STATS_PATH = '/stats';

@@ -7,7 +7,7 @@ import { loadConfig } from '../../subgraphs/kit/config';
 import { envPrefix, SUBGRAPHS } from '../../subgraphs/registry';
 import { Supervisor, SupervisorOptions } from '../supervisor';
 import { freePorts } from './free-port';
-import { BalancedService, parseServerStates, READY_PATH, renderHaproxyConfig, ServerState, STATS_PATH } from './haproxy.config';
+import { BalancedService, parseServerStates, READY_PATH, renderHaproxyConfig, ServerState, serverTimeoutMs, STATS_PATH } from './haproxy.config';
 
 export interface ReplicaSetOptions {
   /** Each subgraph's database, by registry name: every replica of a subgraph uses the same one. */
@@ -90,7 +90,7 @@ export async function startReplicaSet(o: ReplicaSetOptions): Promise<ReplicaSet>
     host,
     services,
     statsPort: ports['haproxy-stats'],
-    serverTimeoutMs: Math.max(config.gateway.resilience.deadlineMs, config.handover.timeoutMs) + 5_000,
+    serverTimeoutMs: serverTimeoutMs(config),
   }));
   const haproxy = o.haproxy ?? haproxyBinary(base);
   try {
