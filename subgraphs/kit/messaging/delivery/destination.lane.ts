@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { BrokenCircuitError, CircuitBreakerPolicy, CircuitState, ConsecutiveBreaker, ExponentialBackoff, circuitBreaker, handleWhen } from 'cockatiel';
+import { BrokenCircuitError, CircuitBreakerPolicy, CircuitState, ConsecutiveBreaker, ExponentialBackoff, circuitBreaker, halfJitterGenerator, handleWhen } from 'cockatiel';
 import type { IBackoff, IHalfOpenAfterBackoffContext } from 'cockatiel';
 import type { HandoverConfig } from '../../config';
 import type { Logger } from '../../logger';
@@ -9,7 +9,10 @@ import type { Claimed, OutboxStore } from './outbox.store';
 
 /** Consecutive failures after which a destination's breaker opens; it is then probed with one message at a time. */
 export const BREAKER_FAILURES = 5;
-/** The first wait before probing an open destination; it doubles (with jitter) up to HandoverConfig.backoffMaxMs. */
+/**
+ * The wait before probing an open destination, doubling after each failed probe up to HandoverConfig.backoffMaxMs;
+ * each wait is drawn from its upper half (at least half of it).
+ */
 export const BREAKER_FIRST_PROBE_MS = 1_000;
 const FIRST_RETRY_MS = 250;
 
@@ -43,13 +46,14 @@ export class DestinationLane {
   private stopped = false;
   private expiredAt = 0;
   private readonly sends = new Set<Promise<void>>();
+  private readonly stopping = new AbortController();
   private waiters: (() => void)[] = [];
 
   constructor(
     readonly destination: string,
     private readonly o: { source: string; store: OutboxStore; peers: Peers; log: Logger; settings: HandoverConfig },
   ) {
-    const first = new ExponentialBackoff({ initialDelay: BREAKER_FIRST_PROBE_MS, maxDelay: o.settings.backoffMaxMs });
+    const first = new ExponentialBackoff({ generator: halfJitterGenerator, initialDelay: BREAKER_FIRST_PROBE_MS, maxDelay: o.settings.backoffMaxMs });
     // A message the receiver refuses (it answered, about that message) says nothing about the destination.
     this.breaker = circuitBreaker(handleWhen((e) => !(e instanceof MessageRefused)), {
       breaker: new ConsecutiveBreaker(BREAKER_FAILURES),
@@ -85,8 +89,10 @@ export class DestinationLane {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
+  /** Stops claiming and cuts the deliveries in flight short, handing their messages back for any replica to take. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
     while (this.claiming || this.sends.size > 0) await Promise.race([...this.sends, new Promise((r) => setTimeout(r, 20))]);
     this.notify();
   }
@@ -150,9 +156,9 @@ export class DestinationLane {
   private async send(m: Claimed, token: string): Promise<void> {
     const { store, peers, source, settings, log } = this.o;
     try {
-      await this.breaker.execute(() => postHandover(peers, source, m, settings.timeoutMs));
+      await this.breaker.execute(() => postHandover(peers, source, m, settings.timeoutMs, this.stopping.signal));
     } catch (e) {
-      if (e instanceof BrokenCircuitError) return store.released(m.id, token).catch(() => undefined);
+      if (e instanceof BrokenCircuitError || this.stopped) return store.released(m.id, token).catch(() => undefined);
       const reason = e instanceof DeliveryFailed ? e.message : 'failed';
       const dead = await store.failed(m, token, reason, retryDelayMs(m.attempts, settings.backoffMaxMs), settings).catch(() => false);
       if (dead) log.warn({ destination: m.destination, type: m.type, messageId: m.messageId, attempts: m.attempts + 1 }, 'hand-over dead-lettered; retryDeadHandovers revives it');

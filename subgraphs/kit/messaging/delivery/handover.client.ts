@@ -17,7 +17,7 @@ const MESSAGE_FAULTS = new Set([400, 404, 409, 413, 415, 422]);
 export const wireId = (source: string, m: Pick<Claimed, 'id' | 'messageId' | 'legacyKey'>) => (m.legacyKey ? `${source}:${m.id}` : m.messageId);
 
 /** POST /handover on the destination, signed as this system; any 2xx is an acknowledgement, a rejection included. */
-export async function postHandover(peers: Peers, source: string, m: Claimed, timeoutMs: number): Promise<void> {
+export async function postHandover(peers: Peers, source: string, m: Claimed, timeoutMs: number, stop: AbortSignal): Promise<void> {
   const base = peers.baseUrl(m.destination);
   if (!base) throw new DeliveryFailed('no address configured');
   const body = JSON.stringify({ id: wireId(source, m), source, type: m.type, dossierCode: m.dossierCode, payload: m.payload });
@@ -28,7 +28,8 @@ export async function postHandover(peers: Peers, source: string, m: Claimed, tim
     identity: { subject: source, role: 'SERVICE' },
     requestId: `outbox-${source}-${m.messageId}`.slice(0, 64),
   });
-  const signal = AbortSignal.timeout(timeoutMs);
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const signal = AbortSignal.any([timeout, stop]);
   let status: number;
   try {
     const res = await fetch(`${base}/handover`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, signal });
@@ -36,7 +37,7 @@ export async function postHandover(peers: Peers, source: string, m: Claimed, tim
     await res.arrayBuffer();
   } catch (e) {
     const code = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).name;
-    throw new DeliveryFailed(signal.aborted ? `no answer within ${timeoutMs} ms` : `not reachable (${code})`);
+    throw new DeliveryFailed(timeout.aborted ? `no answer within ${timeoutMs} ms` : stop.aborted ? 'stopped' : `not reachable (${code})`);
   }
   if (MESSAGE_FAULTS.has(status)) throw new MessageRefused(`answered ${status}`);
   if (status < 200 || status > 299) throw new DeliveryFailed(`answered ${status}`);
