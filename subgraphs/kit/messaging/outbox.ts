@@ -68,6 +68,8 @@ export class OutboxDispatcher {
     await this.nextLook;
     await this.looking;
     await Promise.all([...this.lanes.values()].map((l) => l.stop()));
+    // Started again, it begins with fresh lanes (and breakers).
+    this.lanes.clear();
   }
 
   /** Look for work now (after a commit that enqueued, or a revival of dead messages), or right after the look in progress. */
