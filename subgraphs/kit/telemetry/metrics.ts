@@ -112,7 +112,7 @@ export function subgraphStateMetrics(
         }
       },
     });
-  outboxGauge('motcua_outbox_pending', 'Hand-overs written and not yet acknowledged, by destination.', (r) => r.pending);
+  outboxGauge('motcua_outbox_pending', 'Hand-overs written, not yet acknowledged and still being tried, by destination (dead ones are motcua_outbox_dead).', (r) => r.pending);
   outboxGauge('motcua_outbox_dead', 'Hand-overs given up after too many attempts or too long, waiting for retryDeadHandovers, by destination.', (r) => r.dead);
   outboxGauge('motcua_outbox_oldest_pending_seconds', 'Age of the oldest hand-over not yet acknowledged by its destination (0 when none waits).', (r) => r.oldestSeconds);
   const pool = (name: string, help: string, read: (p: PoolState) => number) =>
