@@ -27,11 +27,21 @@ import { tracedFetch, tracingPlugin } from '../subgraphs/kit/telemetry/tracing';
 import { supergraphSource } from './supergraph/supergraph.source';
 import { DEFAULT_RESILIENCE, ResilienceConfig, SupergraphConfig } from '../subgraphs/kit/config';
 import { createRateLimiter } from './rate-limit/rate-limiter';
+import { OperationKind, RequestDeadline } from './resilience/deadline';
+import { SubgraphCallFailed, SubgraphCallPolicy } from './resilience/subgraph-call.policy';
+import { kindOf, operationOf, System, unavailableAnswer } from './resilience/unavailable';
+import { SUBGRAPHS } from '../subgraphs/registry';
+import type { IncomingMessage } from 'node:http';
+import type { RequestHandler } from '../subgraphs/kit/graphql-route';
 
 export interface GatewayContext {
   requestId: string;
   identity: Identity;
   access?: AccessRecord;
+  /** From the request's arrival; a context made elsewhere (the report exports) gets one at its first call. */
+  deadline?: RequestDeadline;
+  /** The data of the root fetches answered so far: where an unanswered entity fetch's errors belong. */
+  rootData?: object[];
 }
 
 export interface GatewayOptions {
@@ -70,46 +80,67 @@ export function committedSupergraph(): string {
 /**
  * Sends each call to its subgraph signed with that subgraph's secret (nothing of the client's request passes)
  * over a keep-alive undici pool: its request API costs a fraction of fetch's per call, and the body is
- * serialised once, the same bytes signed and sent.
+ * serialised once, the same bytes signed and sent. Timeouts, the request's deadline, retries and the circuit
+ * breaker are the policy's (resilience/); a call that gets no answer is answered with UNAVAILABLE on exactly the
+ * fields it was for, so the rest of the client's answer stands.
  */
 class SubgraphSource implements GraphQLDataSource<GatewayContext> {
   private readonly pool: Pool;
   private readonly path: string;
 
   constructor(
-    private readonly name: string,
-    url: string,
+    private readonly system: System,
+    readonly url: string,
     private readonly secret: string,
-    timeoutMs: number,
+    readonly policy: SubgraphCallPolicy,
+    private readonly resilience: ResilienceConfig,
     private readonly metrics: CallMetrics,
   ) {
     const u = new URL(url);
     this.path = u.pathname + u.search;
-    this.pool = new Pool(u.origin, { connections: 128, keepAliveTimeout: 60_000, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+    this.pool = new Pool(u.origin, { connections: 128, keepAliveTimeout: 60_000, connectTimeout: resilience.connectTimeoutMs });
   }
 
   async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
-    (options.context as Partial<GatewayContext>)?.access?.subgraphs.add(this.name);
+    const context = (options.context ?? {}) as Partial<GatewayContext>;
+    context.access?.subgraphs.add(this.system.name);
+    const incoming = 'incomingRequestContext' in options ? options : undefined;
+    const fetchKind = kindOf(options.request.query ?? '');
+    const requestKind: OperationKind = incoming?.incomingRequestContext.operation?.operation === 'mutation' ? 'mutation' : 'query';
+    const deadline = (context.deadline ??= RequestDeadline.of(this.resilience));
+    const representations = options.request.variables?.representations as unknown[] | undefined;
     const started = process.hrtime.bigint();
     let outcome: 'ok' | 'refused' | 'error' = 'error';
     try {
-      const response = await this.call(options);
+      const response = await this.policy.run(
+        {
+          kind: fetchKind,
+          timeoutMs: fetchKind === 'mutation' ? this.resilience.mutationTimeoutMs : (this.resilience.timeoutMsBySubgraph[this.system.name] ?? this.resilience.queryTimeoutMs),
+          leftMs: () => deadline.leftMs(requestKind),
+        },
+        (signal) => this.call(options, signal),
+      );
       outcome = outcomeOf(200, new Set((response.errors ?? []).map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'))));
+      if (!representations && response.data) (context.rootData ??= []).push(response.data);
       return response;
     } catch (e) {
+      if (e instanceof SubgraphCallFailed) {
+        const operation = options.request.query ? operationOf(incoming?.document, options.request.query) : undefined;
+        return unavailableAnswer(this.system, { operation, representations, path: incoming?.pathInIncomingRequest, roots: context.rootData ?? [] });
+      }
       if (e instanceof GraphQLError && CLIENT_CODES.has(String(e.extensions.code))) outcome = 'refused';
       throw e;
     } finally {
-      this.metrics.requests.inc({ subgraph: this.name, outcome });
-      this.metrics.duration.observe({ subgraph: this.name }, Number(process.hrtime.bigint() - started) / 1e9);
+      this.metrics.requests.inc({ subgraph: this.system.name, outcome });
+      this.metrics.duration.observe({ subgraph: this.system.name }, Number(process.hrtime.bigint() - started) / 1e9);
     }
   }
 
-  private async call({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+  private async call({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>, signal: AbortSignal): Promise<GatewayGraphQLResponse> {
     const { query, variables, operationName, extensions } = request;
     if (!query) throw new Error('Missing query');
     const body = JSON.stringify({ query, variables, operationName, extensions });
-    const { statusCode, text } = await tracedFetch(this.name, async (traceHeaders) => {
+    const { statusCode, text } = await tracedFetch(this.system.name, async (traceHeaders) => {
       const headers = {
         'content-type': 'application/json',
         ...signRequest(this.secret, {
@@ -121,9 +152,15 @@ class SubgraphSource implements GraphQLDataSource<GatewayContext> {
           trace: traceHeaders,
         }),
       };
-      const res = await this.pool.request({ method: 'POST', path: this.path, headers, body });
-      return { statusCode: res.statusCode, text: await res.body.text() };
+      try {
+        const res = await this.pool.request({ method: 'POST', path: this.path, headers, body, signal });
+        return { statusCode: res.statusCode, text: await res.body.text() };
+      } catch (e) {
+        if (signal.aborted) throw e;
+        throw new SubgraphCallFailed('connection');
+      }
     });
+    if (statusCode >= 500) throw new SubgraphCallFailed('status', statusCode);
     let parsed: GatewayGraphQLResponse | null = null;
     try {
       parsed = JSON.parse(text) as GatewayGraphQLResponse;
@@ -131,7 +168,7 @@ class SubgraphSource implements GraphQLDataSource<GatewayContext> {
       parsed = null;
     }
     if (statusCode < 200 || statusCode > 299) throw errorFromResponse(statusCode, parsed);
-    if (typeof parsed !== 'object' || parsed === null) throw new Error(`a subgraph answered ${statusCode} without a JSON body`);
+    if (typeof parsed !== 'object' || parsed === null) throw new SubgraphCallFailed('answer');
     return parsed;
   }
 
@@ -179,8 +216,10 @@ export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
   const authenticate = await createAuthenticator(o.auth, log);
   const metrics = graphqlMetrics('gateway', { processMetrics: o.processMetrics });
   const calls = subgraphCallMetrics(metrics.registry);
-  const sources: SubgraphSource[] = [];
   const resilience: ResilienceConfig = { ...DEFAULT_RESILIENCE, ...o.resilience };
+  // Kept across supergraph reloads: a reload must not close an open circuit, nor open a pool per subgraph each time.
+  const sources = new Map<string, SubgraphSource>();
+  const retired: SubgraphSource[] = [];
   const limiter = createRateLimiter({ perMinute: o.rateLimitPerMinute ?? 0, redisUrl: o.redisUrl, log });
   const gateway = new ApolloGateway({
     supergraphSdl: supergraphSource({
@@ -194,8 +233,13 @@ export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
     buildService: ({ name, url }) => {
       const secret = o.signingSecrets[name];
       if (!secret) throw new Error(`no signing secret for subgraph ${name}`);
-      const source = new SubgraphSource(name, o.subgraphUrls[name] ?? url!, secret, resilience.queryTimeoutMs, calls);
-      sources.push(source);
+      const target = o.subgraphUrls[name] ?? url!;
+      const known = sources.get(name);
+      if (known?.url === target) return known;
+      const system: System = SUBGRAPHS.find((s) => s.name === name) ?? { name };
+      const source = new SubgraphSource(system, target, secret, known?.policy ?? new SubgraphCallPolicy(name, resilience, { gauge: calls.circuitOpen, log }), resilience, calls);
+      if (known) retired.push(known);
+      sources.set(name, source);
       return source;
     },
     logger: {
@@ -235,7 +279,9 @@ export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
   app.get('/health/subgraphs', (_req, res) => void res.set('cache-control', 'no-store').json(health.snapshot()));
   if (o.metricsOnPublicPort ?? true) app.get('/metrics', metricsHandler(metrics.registry));
   exportRoutes(app, apollo, authenticate, log);
-  const graphql = graphqlRoute<GatewayContext>(apollo, {
+  // The deadline counts from the request's first byte: reading its body, the token and the rate limit take from it too.
+  const arrivals = new WeakMap<IncomingMessage, number>();
+  const route = graphqlRoute<GatewayContext>(apollo, {
     service: 'gateway',
     maxBytes: 256 * 1024,
     admit: (req, raw) => {
@@ -250,12 +296,16 @@ export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
         context: async () => {
           const identity = await authenticate(req.headers.authorization);
           await limiter.admit(identity, req.socket.remoteAddress);
-          return { requestId, access, identity };
+          return { requestId, access, identity, deadline: RequestDeadline.of(resilience, arrivals.get(req)) };
         },
         headers: { 'x-request-id': requestId },
       };
     },
   });
+  const graphql: RequestHandler = (req, res) => {
+    arrivals.set(req, performance.now());
+    route(req, res);
+  };
 
   const server = listenable(
     observed(withGraphQLAt('/graphql', graphql, app), { log, metrics }),
@@ -263,7 +313,7 @@ export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
       await health.stop();
       await apollo.stop();
       await limiter.close();
-      await Promise.all(sources.map((s) => s.close()));
+      await Promise.all([...sources.values(), ...retired].map((s) => s.close()));
     },
     lifecycle,
   );

@@ -6,6 +6,8 @@ export interface SubgraphEntry {
   port: number;
   /** For a department with its own system: the GraphQL type of its processing record. */
   processingType?: string;
+  /** For a department with its own system: the department's code in the catalogue (SGTVT, CAT, SCT). */
+  departmentCode?: string;
   load(): Promise<SubgraphModule>;
 }
 
@@ -14,12 +16,13 @@ const load = (path: string) => () => import(path).then((m) => m.default as Subgr
 export const SUBGRAPHS: readonly SubgraphEntry[] = [
   { name: 'intake', port: 4001, load: load('./intake/subgraph') },
   { name: 'postal', port: 4002, load: load('./postal/subgraph') },
-  { name: 'transport', port: 4003, processingType: 'TransportProcessing', load: load('./transport/subgraph') },
-  { name: 'police', port: 4004, processingType: 'PoliceProcessing', load: load('./police/subgraph') },
+  { name: 'transport', port: 4003, processingType: 'TransportProcessing', departmentCode: 'SGTVT', load: load('./transport/subgraph') },
+  { name: 'police', port: 4004, processingType: 'PoliceProcessing', departmentCode: 'CAT', load: load('./police/subgraph') },
   {
     name: 'industry-trade',
     port: 4005,
     processingType: 'IndustryTradeProcessing',
+    departmentCode: 'SCT',
     load: load('./industry-trade/subgraph'),
   },
 ];

@@ -20,13 +20,15 @@ export function requestIdOf(header: string | string[] | undefined): string {
 }
 
 /**
- * Errors written for clients pass; anything else (a driver error with SQL, a bug with a stack, a message
- * carrying someone's data) becomes an opaque internal error. Logging is `logErrors`' job, with the request id.
+ * Errors written for clients pass, without what is internal: a stack, and the name @apollo/gateway gives each
+ * subgraph error (`serviceName`: the client is told a system by `subgraph`, where that matters). Anything else (a
+ * driver error with SQL, a bug with a stack, a message carrying someone's data) becomes an opaque internal error.
+ * Logging is `logErrors`' job, with the request id.
  */
 export function maskErrors(formatted: GraphQLFormattedError): GraphQLFormattedError {
   const code = formatted.extensions?.code as string | undefined;
   if (code && CLIENT_CODES.has(code)) {
-    const { stacktrace: _s, ...extensions } = formatted.extensions ?? {};
+    const { stacktrace: _s, serviceName: _n, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions };
   }
   return {

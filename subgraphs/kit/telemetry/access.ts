@@ -30,8 +30,14 @@ const MACHINE_PATHS = new Set(['/healthcheck', '/health', '/readiness', '/metric
 /** The paths a line may name; any other is logged as "other": a path is the client's text and may carry anything. */
 const KNOWN_PATHS = new Set([...MACHINE_PATHS, '/graphql', '/handover', '/reports/monthly.csv', '/reports/monthly.xlsx']);
 
+/**
+ * UNAVAILABLE is written for the client, but it is the service failing, not the client: counted as an error, so the
+ * alert on errors fires while a system is down.
+ */
+const FAILURES = new Set(['UNAVAILABLE']);
+
 export function outcomeOf(status: number, codes: Set<string>): Outcome {
-  if (status >= 500 || [...codes].some((c) => !CLIENT_CODES.has(c))) return 'error';
+  if (status >= 500 || [...codes].some((c) => FAILURES.has(c) || !CLIENT_CODES.has(c))) return 'error';
   if (status >= 400 || codes.size > 0) return 'refused';
   return 'ok';
 }
