@@ -33,7 +33,7 @@ export interface ReplicaSet {
   gateways: string[];
   /** Each subgraph's address (HAProxy's, for a balanced one) and each replica's own, as base URLs without a path. */
   subgraphs: Record<string, { url: string; replicas: string[] }>;
-  /** Each process's port: `gateway-1`, `intake-2`, `postal`…, and HAProxy's `haproxy-stats`. */
+  /** Each process's port (`gateway-1`, `intake-2`, `postal`…); HAProxy's frontends by service (`gateway`, `intake`), its stats as `haproxy-stats`. */
   ports: Record<string, number>;
   statsUrl: string;
   configFile: string;
@@ -103,7 +103,7 @@ export async function startReplicaSet(o: ReplicaSetOptions): Promise<ReplicaSet>
 
   // One environment per replica index: replica i of every balanced service listens on its own port.
   const common: NodeJS.ProcessEnv = { ...base, MIGRATE_AT_START: 'false' };
-  // Longer than HAProxy takes to see a draining replica's 503 (two checks): nothing is sent to it after it closes.
+  // Longer than HAProxy takes to see a draining replica's 503 (two checks): it leaves the rotation before it closes.
   common.DRAIN_GRACE_MS ??= '2000';
   for (const s of SUBGRAPHS) {
     const p = envPrefix(s.name);
