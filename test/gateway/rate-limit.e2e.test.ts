@@ -1,0 +1,191 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
+import { createGateway, GatewayServer } from '../../gateway/gateway';
+import { createRateLimiter, KEY_PREFIX, rateKey } from '../../gateway/rate-limit/rate-limiter';
+import { devSigningSecret, loadConfig } from '../../subgraphs/kit/config';
+import type { Identity } from '../../subgraphs/kit/identity';
+import { ANONYMOUS } from '../../subgraphs/kit/identity';
+import { createLogger, Logger } from '../../subgraphs/kit/logger';
+import { SUBGRAPHS } from '../../subgraphs/registry';
+import { capturingLogger, demoDatabaseUrls, RunningSubgraph, startSubgraph, tokenFor } from '../support/system';
+import { freePort, until } from '../support/waiting';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const LIMIT = 3;
+const MESSAGE = 'too many requests: try again later';
+
+interface Answer {
+  status: number;
+  retryAfter: string | null;
+  body: any;
+}
+
+/** A Redis server of the test's own, on its own port, to stop and start again. */
+async function ownRedis(port: number): Promise<{ stop(): Promise<void> }> {
+  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  probe.on('error', () => undefined);
+  try {
+    await until('its own Redis answering', async () => {
+      if (probe.status !== 'ready') await probe.connect();
+      return (await probe.ping()) === 'PONG';
+    });
+  } finally {
+    probe.disconnect();
+  }
+  return {
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+describe('the per-caller rate limit at the gateway', () => {
+  let intake: RunningSubgraph;
+  const gateways: GatewayServer[] = [];
+  const redis = new Redis(REDIS_URL);
+  /** The Redis keys of the callers this run made up: unique to it, deleted after it. */
+  const keys: string[] = [];
+
+  beforeAll(async () => {
+    intake = await startSubgraph('intake', demoDatabaseUrls().intake);
+  });
+  afterAll(async () => {
+    await Promise.all(gateways.map((g) => g.close()));
+    await intake.server.close();
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
+  });
+
+  /** A gateway of its own over the intake subgraph (the departments are its), limiting to LIMIT a minute. */
+  async function gateway(o: { redisUrl?: string; log?: Logger } = {}): Promise<string> {
+    const g = await createGateway({
+      subgraphUrls: { intake: intake.url },
+      signingSecrets: Object.fromEntries(SUBGRAPHS.map((s) => [s.name, devSigningSecret(s.name)])),
+      auth: loadConfig({}).auth,
+      rateLimitPerMinute: LIMIT,
+      redisUrl: o.redisUrl,
+      log: o.log ?? createLogger('gateway', 'silent'),
+    });
+    gateways.push(g);
+    return (await g.listen(0)).url;
+  }
+
+  function caller(): Identity {
+    const identity: Identity = { subject: `rate-limit-test-${randomUUID()}`, role: 'CENTRE_STAFF' };
+    keys.push(`${KEY_PREFIX}:${rateKey(identity, undefined)}`);
+    return identity;
+  }
+
+  async function ask(url: string, as: Identity | null): Promise<Answer> {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(as ? { authorization: `Bearer ${await tokenFor(as)}` } : {}) },
+      body: JSON.stringify({ query: '{ departments { code } }' }),
+    });
+    return { status: res.status, retryAfter: res.headers.get('retry-after'), body: await res.json() };
+  }
+
+  function expectServed(a: Answer): void {
+    expect(a.status).toBe(200);
+    expect(a.body.errors).toBeUndefined();
+    expect(a.body.data.departments.length).toBeGreaterThan(0);
+  }
+
+  function expectLimited(a: Answer): void {
+    expect(a.status).toBe(429);
+    expect(Number(a.retryAfter)).toBeGreaterThanOrEqual(1);
+    expect(Number(a.retryAfter)).toBeLessThanOrEqual(60);
+    expect(a.retryAfter).toMatch(/^\d+$/);
+    expect(a.body.data).toBeUndefined();
+    expect(a.body.errors).toHaveLength(1);
+    expect(a.body.errors[0].message).toBe(MESSAGE);
+    expect(a.body.errors[0].extensions.code).toBe('RATE_LIMITED');
+    expect(typeof a.body.errors[0].extensions.requestId).toBe('string');
+    expect(Object.keys(a.body.errors[0].extensions).sort()).toEqual(['code', 'requestId']);
+  }
+
+  describe.each([
+    ['in the gateway\'s process', undefined],
+    ['in Redis', REDIS_URL],
+  ])('counted %s', (_where, redisUrl) => {
+    it('when a caller exceeds the limit, then it gets 429 with RATE_LIMITED and Retry-After, and another caller is unaffected', async () => {
+      const url = await gateway({ redisUrl });
+      const [hasty, other] = [caller(), caller()];
+      for (let i = 0; i < LIMIT; i++) expectServed(await ask(url, hasty));
+      expectLimited(await ask(url, hasty));
+      expectLimited(await ask(url, hasty));
+      expectServed(await ask(url, other));
+    });
+  });
+
+  it('when two gateways share Redis, then a caller\'s requests through both count against one limit', async () => {
+    const [one, two] = [await gateway({ redisUrl: REDIS_URL }), await gateway({ redisUrl: REDIS_URL })];
+    const hasty = caller();
+    expectServed(await ask(one, hasty));
+    expectServed(await ask(two, hasty));
+    expectServed(await ask(one, hasty));
+    expectLimited(await ask(two, hasty));
+    expectLimited(await ask(one, hasty));
+    expect(Number(await redis.get(`${KEY_PREFIX}:${rateKey(hasty, undefined)}`))).toBeGreaterThan(LIMIT);
+  });
+
+  it('when two gateways count in their own processes, then each gives a caller the whole limit (the control for the shared count)', async () => {
+    const [one, two] = [await gateway(), await gateway()];
+    const hasty = caller();
+    for (let i = 0; i < LIMIT; i++) expectServed(await ask(one, hasty));
+    for (let i = 0; i < LIMIT; i++) expectServed(await ask(two, hasty));
+    expectLimited(await ask(one, hasty));
+  });
+
+  it('when anonymous callers exceed the limit, then they are counted by address, apart from the callers with a token', async () => {
+    const url = await gateway();
+    for (let i = 0; i < LIMIT; i++) expectServed(await ask(url, null));
+    expectLimited(await ask(url, null));
+    expectServed(await ask(url, caller()));
+  });
+
+  it('when the limit is 0, then there is no limiter: nothing is counted and Redis is never asked', async () => {
+    const { log, lines } = capturingLogger();
+    // A Redis that is not there: a limiter that tried it would say so.
+    const limiter = createRateLimiter({ perMinute: 0, redisUrl: `redis://127.0.0.1:${await freePort()}`, log });
+    for (let i = 0; i < 1000; i++) await limiter.admit(ANONYMOUS, '203.0.113.7');
+    await limiter.close();
+    expect(lines).toEqual([]);
+  });
+
+  it('when Redis stops answering, then each gateway limits callers on its own, says so once, and shares the count again when Redis is back', async () => {
+    const port = await freePort();
+    let own = await ownRedis(port);
+    const { log, lines } = capturingLogger();
+    const url = await gateway({ redisUrl: `redis://127.0.0.1:${port}`, log });
+    const said = (msg: string) => lines.filter((l) => JSON.parse(l).msg === msg);
+    try {
+      expectServed(await ask(url, caller()));
+      await own.stop();
+      const hasty = caller();
+      for (let i = 0; i < LIMIT; i++) expectServed(await ask(url, hasty));
+      expectLimited(await ask(url, hasty));
+      expect(said('rate-limit counters unavailable: counted in this process until Redis answers')).toHaveLength(1);
+      expect(lines.join('\n')).not.toContain(`127.0.0.1:${port}`);
+
+      own = await ownRedis(port);
+      await until('the gateway back on Redis', () => said('rate-limit counters shared again').length === 1);
+      const later = caller();
+      expectServed(await ask(url, later));
+      const back = new Redis(port, '127.0.0.1');
+      try {
+        expect(await back.get(`${KEY_PREFIX}:${rateKey(later, undefined)}`)).toBe('1');
+      } finally {
+        back.disconnect();
+      }
+      expect(said('rate-limit counters unavailable: counted in this process until Redis answers')).toHaveLength(1);
+    } finally {
+      await own.stop();
+    }
+  });
+});
