@@ -54,7 +54,8 @@ describe('outbox delivery', () => {
     const live = dossiers('fair', 50);
     await note(sender, 'industry-trade', dossiers('stuck', 600));
     const began = Date.now();
-    const d = start(dispatcher('intake', sender, peersAt({ 'industry-trade': dead.url, transport: transport.url })));
+    const { log, lines } = capturingLogger();
+    const d = start(dispatcher('intake', sender, peersAt({ 'industry-trade': dead.url, transport: transport.url }), {}, log));
     await until('the breaker of the dead destination to open', () => dead.hits >= BREAKER_FAILURES);
     await note(sender, 'transport', live);
     d.kick();
@@ -69,6 +70,10 @@ describe('outbox delivery', () => {
     const probes = Math.floor(Math.log2(elapsed / (BREAKER_FIRST_PROBE_MS / 2) + 1));
     expect(dead.hits).toBeLessThanOrEqual(BREAKER_FAILURES + 4 - 1 + probes);
     expect(await rows(`SELECT id FROM outbox_message WHERE destination = 'transport' AND delivered_at IS NULL`)).toEqual([]);
+    // Said once, however many probes fail.
+    await until('a failed probe', () => dead.hits > BREAKER_FAILURES + 4 - 1 || dead.hits > stuck.attempts);
+    const paused = lines.filter((l) => l.includes('paused')).map((l) => JSON.parse(l));
+    expect(paused).toEqual([expect.objectContaining({ destination: 'industry-trade', level: 40 })]);
   });
 
   it('when one destination hangs (never answers) with 600 messages queued, then the messages to another destination, written after them, are all delivered while none of the hanging one\'s is', async () => {

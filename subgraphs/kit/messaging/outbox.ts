@@ -43,6 +43,7 @@ export class OutboxDispatcher {
   private looking?: Promise<DestinationLane[]>;
   private nextLook?: Promise<DestinationLane[]>;
   private stopped = false;
+  private looksFailing = false;
 
   constructor(
     private readonly source: string,
@@ -125,8 +126,11 @@ export class OutboxDispatcher {
     let destinations: string[];
     try {
       destinations = await this.store.destinations();
+      this.looksFailing = false;
     } catch (e) {
-      if (!this.stopped) this.log.error({ type: (e as Error).name }, 'outbox look failed');
+      // Said once while the database fails, not at every tick.
+      if (!this.stopped && !this.looksFailing) this.log.error({ type: (e as Error).name }, 'outbox look failed; retrying');
+      this.looksFailing = true;
       return [];
     }
     if (this.stopped) return [];

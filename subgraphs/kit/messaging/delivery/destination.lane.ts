@@ -15,6 +15,8 @@ export const BREAKER_FAILURES = 5;
  */
 export const BREAKER_FIRST_PROBE_MS = 1_000;
 const FIRST_RETRY_MS = 250;
+/** How often an open destination's messages are checked against the age limit. */
+const EXPIRE_EVERY_MS = 10_000;
 
 /**
  * The wait before a message's next attempt: doubling from 250 ms, capped at `maxMs` so that a receiver back from an
@@ -45,9 +47,11 @@ export class DestinationLane {
   private wanted = false;
   private stopped = false;
   private expiredAt = 0;
+  private claimsFailing = false;
   private readonly sends = new Set<Promise<void>>();
   private readonly stopping = new AbortController();
-  private waiters: (() => void)[] = [];
+  /** One promise for everyone waiting for the lane to settle, however many mutations wait on a busy lane. */
+  private quietAgain?: { promise: Promise<void>; resolve: () => void };
 
   constructor(
     readonly destination: string,
@@ -86,7 +90,12 @@ export class DestinationLane {
   /** Resolves once it has nothing it can do now: no claim under way, nothing in flight, or its destination open. */
   settled(): Promise<void> {
     if (this.quiet()) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push(resolve));
+    if (!this.quietAgain) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.quietAgain = { promise, resolve };
+    }
+    return this.quietAgain.promise;
   }
 
   /** Stops claiming and cuts the deliveries in flight short, handing their messages back for any replica to take. */
@@ -102,10 +111,9 @@ export class DestinationLane {
   }
 
   private notify(): void {
-    if (!this.quiet()) return;
-    const waiters = this.waiters;
-    this.waiters = [];
-    waiters.forEach((w) => w());
+    if (!this.quiet() || !this.quietAgain) return;
+    this.quietAgain.resolve();
+    this.quietAgain = undefined;
   }
 
   /** How many more it may send now: its concurrency when closed; one probe when the breaker would let it through. */
@@ -133,9 +141,12 @@ export class DestinationLane {
         for (const m of batch) this.track(this.send(m, token));
         // A full batch may have left more behind it; an empty one means nothing is due.
         if (batch.length === room) this.wanted = true;
+        this.claimsFailing = false;
       }
     } catch (e) {
-      if (!this.stopped) this.o.log.error({ destination: this.destination, type: (e as Error).name }, 'outbox claim failed');
+      // Said once while the database fails, not at every tick.
+      if (!this.stopped && !this.claimsFailing) this.o.log.error({ destination: this.destination, type: (e as Error).name }, 'outbox claim failed; retrying');
+      this.claimsFailing = true;
     } finally {
       this.claiming = false;
       this.notify();
@@ -170,7 +181,7 @@ export class DestinationLane {
 
   /** While the destination is open its messages are not attempted; the age limit still applies (checked now and then). */
   private async expireWhileOpen(): Promise<void> {
-    if (!this.open || Date.now() - this.expiredAt < BREAKER_FIRST_PROBE_MS * 10) return;
+    if (!this.open || Date.now() - this.expiredAt < EXPIRE_EVERY_MS) return;
     this.expiredAt = Date.now();
     for (const m of await this.o.store.expire(this.destination, this.o.settings.maxAgeMs)) {
       this.o.log.warn({ destination: this.destination, type: m.type, messageId: m.messageId, attempts: m.attempts }, 'hand-over dead-lettered; retryDeadHandovers revives it');
