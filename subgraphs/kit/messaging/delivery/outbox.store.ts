@@ -91,7 +91,7 @@ export class OutboxStore {
       `UPDATE outbox_message
           SET attempts = attempts + 1, last_error = $3, lease_until = NULL, lease_token = NULL,
               next_attempt_at = now() + make_interval(secs => $4::float8 / 1000),
-              dead_at = CASE WHEN attempts + 1 >= $5 OR created_at < now() - make_interval(secs => $6::float8 / 1000) THEN now() END
+              dead_at = CASE WHEN attempts + 1 >= $5 OR created_at < now() - make_interval(secs => $6::float8 / 1000) THEN now() ELSE dead_at END
         WHERE id = $1 AND lease_token = $2 AND delivered_at IS NULL
         RETURNING dead_at IS NOT NULL AS dead`,
       [m.id, token, error.slice(0, 200), waitMs, limits.maxAttempts, limits.maxAgeMs],
