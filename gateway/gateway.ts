@@ -160,13 +160,16 @@ class SubgraphSource implements GraphQLDataSource<GatewayContext> {
         throw new SubgraphCallFailed('connection');
       }
     });
-    if (statusCode >= 500) throw new SubgraphCallFailed('status', statusCode);
     let parsed: GatewayGraphQLResponse | null = null;
     try {
       parsed = JSON.parse(text) as GatewayGraphQLResponse;
     } catch {
       parsed = null;
     }
+    // A 500 with GraphQL errors is the subgraph answering that it failed (an audit write that failed withholds the
+    // data so): an answer, opaque to the client. A gateway or proxy on the way (502-504), or anything else it
+    // could not say in GraphQL, is a system not answering.
+    if (statusCode >= 500 && !(statusCode === 500 && Array.isArray(parsed?.errors))) throw new SubgraphCallFailed('status', statusCode);
     if (statusCode < 200 || statusCode > 299) throw errorFromResponse(statusCode, parsed);
     if (typeof parsed !== 'object' || parsed === null) throw new SubgraphCallFailed('answer');
     return parsed;

@@ -24,7 +24,7 @@ class FaultyHop {
   private readonly held = new Set<ServerResponse>();
 
   constructor(private readonly target: string) {
-    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server = createServer((req, res) => void this.handle(req, res).catch(() => res.destroy()));
   }
 
   async listen(): Promise<string> {
