@@ -139,6 +139,18 @@ describe('outbox delivery', () => {
     expect(used[1]).toBeGreaterThan(0);
   });
 
+  it('when another replica holds a message\'s lease, then it and the later ones of its dossier wait; once the lease has run out (that replica died), they are delivered in order', async () => {
+    const [held] = await note(sender, 'transport', ['leased', 'leased', 'lease-free']);
+    await rows(`UPDATE outbox_message SET lease_until = now() + interval '1 hour', lease_token = gen_random_uuid() WHERE id = $1`, [held]);
+    const d = start(dispatcher('intake', sender, peersAt({ transport: transport.url })));
+    await until('the free message applied', async () => (await appliedOf(transport, ['lease-free'])).length === 1);
+    expect(await appliedOf(transport, ['leased'])).toEqual([]);
+    await rows(`UPDATE outbox_message SET lease_until = now() - interval '1 second' WHERE id = $1`, [held]);
+    d.kick();
+    await until('the two applied', async () => (await appliedOf(transport, ['leased'])).length === 2);
+    expect((await appliedOf(transport, ['leased'])).map((a) => a.n)).toEqual([1, 2]);
+  });
+
   it('when a message fails more often than the limit, then it is dead, logged once without its payload, and the later ones of its dossier wait; revived, all go in order', async () => {
     const { log, lines } = capturingLogger();
     const ids = await note(sender, 'transport', ['doomed', 'doomed', 'doomed', 'bystander']);

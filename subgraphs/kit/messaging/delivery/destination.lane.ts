@@ -188,8 +188,12 @@ export class DestinationLane {
     }
   }
 
-  /** Longer than any delivery takes, so another replica takes a message over only from one that stopped. */
+  /**
+   * Longer than any delivery takes, so another replica takes a message over only from one that died. Were it
+   * taken over early, the message would reach the receiver twice, which its inbox absorbs, and still in order: the
+   * next one of its dossier waits for an acknowledgement.
+   */
   private leaseMs(): number {
-    return this.o.settings.timeoutMs + 10_000;
+    return Math.max(2 * this.o.settings.timeoutMs, this.o.settings.timeoutMs + 2_000);
   }
 }
