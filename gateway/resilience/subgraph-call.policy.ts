@@ -36,7 +36,10 @@ export class SubgraphCallFailed extends Error {
     return this.reason === 'connection' || (this.reason === 'status' && (this.status === 502 || this.status === 503 || this.status === 504));
   }
 
-  /** What says the subgraph itself is failing; a call never made says nothing. */
+  /**
+   * What says the subgraph itself is failing. A call never made says nothing; one cut by the request's deadline
+   * counts, as it had all that was left of it and got no answer.
+   */
   get counts(): boolean {
     return this.reason !== 'open' && this.reason !== 'spent';
   }
@@ -75,7 +78,7 @@ export class SubgraphCallPolicy {
   private readonly breaker: CircuitBreakerPolicy;
 
   constructor(
-    readonly subgraph: string,
+    subgraph: string,
     private readonly config: Pick<ResilienceConfig, 'retries' | 'circuitFailures' | 'circuitHalfOpenAfterMs'>,
     o: { gauge: Gauge<'subgraph'>; log: Logger },
   ) {
