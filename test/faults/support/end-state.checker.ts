@@ -17,6 +17,9 @@ export interface EndState {
   /** Mutations the client gave up on, still failing: their effect is unknown, so only duplicates are judged. */
   unresolved: number;
   findings: Finding[];
+  /** Dossier lives by kind, and how the races of a decision and a withdrawal ended. */
+  lives: Record<string, number>;
+  races: { decided: number; withdrawn: number; unsettled: number };
   /** Undelivered hand-overs (dead letters included) by system and destination. */
   pending: Record<string, number>;
   deadLetters: number;
@@ -140,7 +143,14 @@ export async function checkEndState(pg: PostgresServer, journeys: Journey[]): Pr
     }
   }
   const all = journeys.flatMap((j) => j.steps);
+  const lives: Record<string, number> = {};
+  for (const j of received) lives[j.kind] = (lives[j.kind] ?? 0) + 1;
+  const races = received.filter((j) => j.kind === 'race' && acked(j, 'start'));
+  const raceDecided = races.filter((j) => acked(j, 'decide')).length;
+  const raceWithdrawn = races.filter((j) => !acked(j, 'decide') && acked(j, 'withdraw')).length;
   return {
+    lives,
+    races: { decided: raceDecided, withdrawn: raceWithdrawn, unsettled: races.length - raceDecided - raceWithdrawn },
     dossiers: received.length,
     acknowledged: all.filter((s) => s.outcome === 'acked').length,
     refused: all.filter((s) => s.outcome === 'refused').length,

@@ -53,6 +53,13 @@ const codes = (st: PhaseStats | undefined) =>
     ? Object.entries(st.codes).sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n} (${operations(st.codesByOperation[c])})`).join(', ')
     : 'none';
 
+const LIVES: Record<string, string> = {
+  decide: 'decided and returned',
+  supplement: 'through a supplement wait',
+  withdraw: 'withdrawn',
+  race: 'a decision and a withdrawal at once',
+};
+
 const operations = (byOperation: Record<string, number>) =>
   Object.entries(byOperation).sort((a, b) => b[1] - a[1]).map(([op, n]) => `${op} ${n}`).join(', ');
 
@@ -95,7 +102,8 @@ export function faultsMarkdown(f: RunFacts): string {
   out();
   out('Recovered after: from the end of the fault (the kill, SIGCONT, the link cleared, the cut, the server back) to the first probe ' +
     'through the gateway that got a whole answer from the system hit (every system after the PostgreSQL restart). Hand-over backlog: until ' +
-    'no message older than 1 s was waiting in any outbox. Requests count under the phase they started in; mutations by kind below.');
+    'no message older than 1 s was waiting in any outbox. Requests count under the phase their answer came in (a request sent just ' +
+    'before a fault and hit by it counts under that fault); a request carrying several codes counts under each; by kind below.');
   out();
   out('| phase | reads (failed) | reports (failed) | mutations (failed) | acknowledged | refused | not sent (client saturated) |');
   out('|---|---:|---:|---:|---:|---:|---:|');
@@ -128,7 +136,8 @@ export function faultsMarkdown(f: RunFacts): string {
   out();
   out('| | |');
   out('|---|---:|');
-  out(`| dossiers whose receipt was acknowledged | ${f.end.dossiers} |`);
+  out(`| dossiers whose receipt was acknowledged | ${f.end.dossiers} (${Object.entries(f.end.lives).map(([k, n]) => `${LIVES[k] ?? k} ${n}`).join(', ')}) |`);
+  out(`| a decision racing a withdrawal: decision first / withdrawal first / neither settled | ${f.end.races.decided} / ${f.end.races.withdrawn} / ${f.end.races.unsettled} |`);
   out(`| mutations acknowledged | ${f.end.acknowledged} |`);
   out(`| mutations refused with a code (CONFLICT: a withdrawal crossing a decision …) | ${f.end.refused} |`);
   out(`| mutations still failing when the clients gave up | ${f.end.unresolved} |`);

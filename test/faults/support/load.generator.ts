@@ -15,7 +15,7 @@ export interface Outcome {
   ms: number;
 }
 
-/** What clients saw while one phase ran, by the phase a request started in. */
+/** What clients saw while one phase ran. */
 export class PhaseStats {
   requests = 0;
   failed = 0;
@@ -146,7 +146,8 @@ export const vietnamDay = (at = Date.now()) => new Date(at + 7 * 3_600_000).toIS
  * A steady mix of dossier reads, report queries and dossier lives (receive, start, supplement, decide, withdraw,
  * return, rate) through the gateway. Each mutation carries an idempotency key, and a client that gets an error,
  * or no answer, sends it again with the same key until it is acknowledged or refused, as a real client would.
- * Every request is counted under the phase it started in.
+ * Every request is counted under the phase its answer (or its failure) came in: the fault it suffered from, when a
+ * request sent just before a fault meets it.
  */
 export class LoadGenerator {
   phase = 'setup';
@@ -240,11 +241,10 @@ export class LoadGenerator {
   }
 
   private async counted(kind: Kind, operation: string, query: string, variables: Record<string, unknown>, as: Identity): Promise<Outcome> {
-    const phase = this.phase;
     this.inflight++;
     try {
       const o = await this.post(query, variables, as, this.o.clientTimeoutMs);
-      this.statsOf(phase).record(kind, operation, o);
+      this.statsOf(this.phase).record(kind, operation, o);
       return o;
     } finally {
       this.inflight--;
@@ -381,11 +381,10 @@ export class LoadGenerator {
     const record: StepRecord = { name, key: `faults-${this.o.runTag}-${j.id}-${name}`, attempts: 0, outcome: 'unresolved', codes: [] };
     j.steps.push(record);
     for (let attempt = 0; ; attempt++) {
-      const phase = this.phase;
       const o2 = await this.post(query, { ...variables, key: record.key }, as, this.o.clientTimeoutMs);
       record.attempts++;
       const lagging = o.lagging && o2.codes.length === 1 && o2.codes[0] === o.lagging && this.isLag(o.lagging, o2);
-      const stats = this.statsOf(phase);
+      const stats = this.statsOf(this.phase);
       stats.record('mutation', name, lagging ? { ...o2, codes: [LAGGING[o.lagging!]] } : o2);
       if (o2.ok) {
         record.outcome = 'acked';
