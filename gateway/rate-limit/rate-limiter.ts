@@ -37,6 +37,40 @@ function rateLimited(msBeforeNext: number): GraphQLError {
   return new GraphQLError('too many requests: try again later', { extensions });
 }
 
+/** Redis for the counters, saying once that it was lost and once that it is back; never queueing a command. */
+function countersIn(url: string, log: Logger): { client: Redis; close(): Promise<void> } {
+  const client = new Redis(url, {
+    connectionName: 'motcua-rate-limit',
+    // Never queued while disconnected: the insurance limiter answers at once instead.
+    enableOfflineQueue: false,
+    commandTimeout: REDIS_TIMEOUT_MS,
+    connectTimeout: REDIS_TIMEOUT_MS,
+  });
+  let down = false;
+  let closing = false;
+  const lost = (e: { name?: string; code?: string }) => {
+    if (down || closing) return;
+    down = true;
+    log.warn({ store: 'redis', type: e.name, code: e.code }, 'rate-limit counters unavailable: counted in this process until Redis answers');
+  };
+  // A connection refused says so as an error; one that drops (Redis stopped) only closes, before any retry fails.
+  client.on('error', lost);
+  client.on('close', () => lost({ name: 'ConnectionClosed' }));
+  client.on('ready', () => {
+    if (!down) return;
+    down = false;
+    log.info({ store: 'redis' }, 'rate-limit counters shared again');
+  });
+  return {
+    client,
+    async close() {
+      closing = true;
+      if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
+      else client.disconnect();
+    },
+  };
+}
+
 /**
  * `perMinute` requests per caller in each minute (a fixed window per caller, from its first request), counted in
  * Redis when `redisUrl` is set, so every replica of the gateway sees the same count; in this process otherwise.
@@ -49,40 +83,19 @@ function rateLimited(msBeforeNext: number): GraphQLError {
 export function createRateLimiter(o: { perMinute: number; redisUrl?: string; log: Logger }): RateLimiter {
   if (o.perMinute <= 0) return UNLIMITED;
   const memory = () => new RateLimiterMemory({ points: o.perMinute, duration: WINDOW_SECONDS, keyPrefix: KEY_PREFIX });
-  let limiter: RateLimiterAbstract;
-  let client: Redis | undefined;
-  if (o.redisUrl) {
-    client = new Redis(o.redisUrl, {
-      connectionName: 'motcua-rate-limit',
-      // Never queued while disconnected: the insurance limiter answers at once instead.
-      enableOfflineQueue: false,
-      commandTimeout: REDIS_TIMEOUT_MS,
-      connectTimeout: REDIS_TIMEOUT_MS,
-    });
-    let down = false;
-    client.on('error', (e: Error & { code?: string }) => {
-      if (down) return;
-      down = true;
-      o.log.warn({ store: 'redis', type: e.name, code: e.code }, 'rate-limit counters unavailable: counted in this process until Redis answers');
-    });
-    client.on('ready', () => {
-      if (!down) return;
-      down = false;
-      o.log.info({ store: 'redis' }, 'rate-limit counters shared again');
-    });
-    limiter = new RateLimiterRedis({
-      storeClient: client,
-      keyPrefix: KEY_PREFIX,
-      points: o.perMinute,
-      duration: WINDOW_SECONDS,
-      rejectIfRedisNotReady: true,
-      // A caller over its limit is then refused from memory for the rest of its window, without asking Redis.
-      inMemoryBlockOnConsumed: o.perMinute + 1,
-      insuranceLimiter: memory(),
-    });
-  } else {
-    limiter = memory();
-  }
+  const redis = o.redisUrl ? countersIn(o.redisUrl, o.log) : undefined;
+  const limiter: RateLimiterAbstract = redis
+    ? new RateLimiterRedis({
+        storeClient: redis.client,
+        keyPrefix: KEY_PREFIX,
+        points: o.perMinute,
+        duration: WINDOW_SECONDS,
+        rejectIfRedisNotReady: true,
+        // A caller over its limit is then refused from memory for the rest of its window, without asking Redis.
+        inMemoryBlockOnConsumed: o.perMinute + 1,
+        insuranceLimiter: memory(),
+      })
+    : memory();
   return {
     async admit(identity, address) {
       try {
@@ -92,9 +105,6 @@ export function createRateLimiter(o: { perMinute: number; redisUrl?: string; log
         throw e;
       }
     },
-    async close() {
-      if (client?.status === 'ready') await client.quit().catch(() => client.disconnect());
-      else client?.disconnect();
-    },
+    close: async () => redis?.close(),
   };
 }
