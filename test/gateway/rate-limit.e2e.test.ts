@@ -55,10 +55,13 @@ describe('the per-caller rate limit at the gateway', () => {
     intake = await startSubgraph('intake', demoDatabaseUrls().intake);
   });
   afterAll(async () => {
-    await Promise.all(gateways.map((g) => g.close()));
-    await intake.server.close();
-    if (keys.length) await redis.del(...keys);
-    redis.disconnect();
+    try {
+      await Promise.all(gateways.map((g) => g.close()));
+      await intake.server.close();
+    } finally {
+      if (keys.length) await redis.del(...keys);
+      redis.disconnect();
+    }
   });
 
   /** A gateway of its own over the intake subgraph (the departments are its), limiting to LIMIT a minute. */

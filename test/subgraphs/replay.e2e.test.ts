@@ -95,12 +95,15 @@ describe('replay nonces shared by the replicas of a subgraph', () => {
   };
 
   afterAll(async () => {
-    await Promise.all(running.map((s) => s.server.close()));
-    // Every key this run wrote is under its own database's name.
-    const keys = await redis.keys(`motcua:replay:${database}:*`);
-    if (keys.length) await redis.del(...keys);
-    redis.disconnect();
-    await dropDatabases(prefix);
+    try {
+      await Promise.all(running.map((s) => s.server.close()));
+      // Every key this run wrote is under its own database's name.
+      const keys = await redis.keys(`motcua:replay:${database}:*`);
+      if (keys.length) await redis.del(...keys);
+    } finally {
+      redis.disconnect();
+      await dropDatabases(prefix);
+    }
   });
 
   describe.each([
