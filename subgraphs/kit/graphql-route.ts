@@ -8,7 +8,14 @@ export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void
 
 /** What a route decides about a request before Apollo sees it: its parsed body and context, or a refusal. */
 export type Admission<C> =
-  | { ok: true; body: unknown; context: () => Promise<C>; headers?: Record<string, string> }
+  | {
+      ok: true;
+      body: unknown;
+      context: () => Promise<C>;
+      headers?: Record<string, string>;
+      /** Wraps the execution (an async context the resolvers run in). */
+      around?: <T>(execute: () => Promise<T>) => Promise<T>;
+    }
   | { ok: false; status: number; message: string; code: string };
 
 class TooLarge extends Error {}
@@ -83,10 +90,10 @@ export function graphqlRoute<C extends BaseContext>(
       return answer(
         req,
         res,
-        (request) =>
-          tracedRequest(o.service, req.headers, () =>
-            apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest: { ...request, body: admission.body }, context: admission.context }),
-          ),
+        (request) => {
+          const execute = () => apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest: { ...request, body: admission.body }, context: admission.context });
+          return tracedRequest(o.service, req.headers, admission.around ? () => admission.around!(execute) : execute);
+        },
         headers,
       );
     })().catch(() => {

@@ -45,9 +45,16 @@ export function logErrors<C extends { requestId: string }>(log: Logger): ApolloS
     async requestDidStart({ contextValue }) {
       return {
         async didEncounterErrors({ errors }) {
+          // A system that is down leaves one error per entity it owns (a page of 100 dossiers: 100): one line says it.
+          const unavailable = errors.filter((e) => e.extensions?.code === 'UNAVAILABLE');
+          if (unavailable.length) {
+            const subgraphs = [...new Set(unavailable.map((e) => e.extensions?.subgraph).filter(Boolean))];
+            log.warn({ requestId: contextValue.requestId, code: 'UNAVAILABLE', subgraphs, errors: unavailable.length, path: unavailable[0].path }, 'answered without a system that did not answer');
+          }
           for (const e of errors) {
             const original = unwrapResolverError(e) as Error & { code?: string };
             const code = (e.extensions?.code as string | undefined) ?? 'INTERNAL_SERVER_ERROR';
+            if (code === 'UNAVAILABLE') continue;
             const entry = { requestId: contextValue.requestId, code, path: e.path, type: original?.name, sqlState: original?.code };
             if (CLIENT_CODES.has(code)) log.info(entry, 'operation refused');
             else log.error(entry, 'internal error in resolver');

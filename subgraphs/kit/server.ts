@@ -19,7 +19,7 @@ import { buildModuleSchema } from './schema';
 import { databaseOf, RequestContext, SubgraphModule } from './subgraph';
 import { handoverRoute } from './messaging/handover';
 import { queueHandlers } from './messaging/queue/revive';
-import { OutboxDispatcher, Peers } from './messaging/outbox';
+import { noteEnqueued, OutboxDispatcher, Peers } from './messaging/outbox';
 import { SUBGRAPHS } from '../registry';
 import { tracingPlugin } from './telemetry/tracing';
 
@@ -139,6 +139,11 @@ export async function createSubgraphServer(
     maxBytes: 2 * 1024 * 1024,
     admit: async (req, raw) => {
       const verdict = await verifyRequest(options.signingSecret, { method: req.method!, path: req.url!, body: raw, headers: req.headers }, nonces);
+      if (!verdict.ok && verdict.unavailable) {
+        // Said once per outage by the replay guard; a 503 is what the gateway's retries and circuit breaker act on.
+        requests.refused++;
+        return { ok: false, status: 503, code: 'UNAVAILABLE', message: 'the service cannot take calls at the moment' };
+      }
       if (!verdict.ok) {
         requests.refused++;
         log.warn({ reason: verdict.reason }, 'refused a call not signed by the gateway');
@@ -154,9 +159,11 @@ export async function createSubgraphServer(
       const { identity, requestId } = verdict;
       const access: AccessRecord = accessRecord(req);
       access.requestId = requestId;
+      const enqueued: string[] = [];
       return {
         ok: true,
         body,
+        around: (execute) => noteEnqueued(enqueued, execute),
         context: async () => {
           let child: Logger | undefined;
           return {
@@ -164,7 +171,7 @@ export async function createSubgraphServer(
             identity,
             access,
             audit: new AuditLog(identity, requestId),
-            dispatch: () => outbox.deliverSoon(),
+            dispatch: () => outbox.deliverSoon(enqueued),
             db,
             loaders: m.createLoaders(db, requestId),
             // Made when first used (mostly on errors): a pino child costs more than the rest of the context.

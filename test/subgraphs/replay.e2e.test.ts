@@ -47,6 +47,12 @@ function expectRefused(r: { status: number; body: any }): void {
   expect(r.body.data).toBeUndefined();
 }
 
+function expectUnavailable(r: { status: number; body: any }): void {
+  expect(r.status).toBe(503);
+  expect(r.body.errors[0].extensions.code).toBe('UNAVAILABLE');
+  expect(r.body.data).toBeUndefined();
+}
+
 const nonceOf = (headers: Record<string, string>) => headers['x-motcua-nonce'];
 const linesSaying = (lines: string[], msg: string) => lines.filter((l) => JSON.parse(l).msg === msg);
 
@@ -170,7 +176,7 @@ describe('replay nonces shared by the replicas of a subgraph', () => {
       expect(served(await send(s, signedHeaders()))).toBe(true);
       await pg.query(`ALTER DATABASE "${database}" WITH ALLOW_CONNECTIONS false`);
       await pg.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, [database]);
-      for (let i = 0; i < 3; i++) expectRefused(await send(s, signedHeaders()));
+      for (let i = 0; i < 3; i++) expectUnavailable(await send(s, signedHeaders()));
       expect(linesSaying(lines, 'replay store unavailable: signed calls are refused until it answers')).toHaveLength(1);
       expect(JSON.parse(linesSaying(lines, 'replay store unavailable: signed calls are refused until it answers')[0]).store).toBe('postgres');
 
@@ -193,7 +199,7 @@ describe('replay nonces shared by the replicas of a subgraph', () => {
     try {
       expect(served(await send(s, signedHeaders()))).toBe(true);
       await own.stop();
-      for (let i = 0; i < 3; i++) expectRefused(await send(s, signedHeaders()));
+      for (let i = 0; i < 3; i++) expectUnavailable(await send(s, signedHeaders()));
       const outage = linesSaying(lines, 'replay store unavailable: signed calls are refused until it answers');
       expect(outage).toHaveLength(1);
       expect(JSON.parse(outage[0]).store).toBe('redis');

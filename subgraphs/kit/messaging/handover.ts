@@ -35,6 +35,11 @@ export function handoverRoute(
   app.post('/handover', express.raw({ type: () => true, limit: '1mb' }), async (req, res) => {
     const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const verdict = await verifyRequest(o.secret, { method: req.method, path: req.originalUrl, body, headers: req.headers }, o.nonces);
+    if (!verdict.ok && verdict.unavailable) {
+      // The sender retries: a message refused for want of the nonce store is not lost.
+      res.status(503).json({ error: 'unavailable' });
+      return;
+    }
     if (!verdict.ok || verdict.identity.role !== 'SERVICE' || !o.known(verdict.identity.subject)) {
       o.log.warn({ reason: verdict.ok ? 'not a known system' : verdict.reason }, 'refused a hand-over');
       res.status(403).json({ error: 'access denied' });

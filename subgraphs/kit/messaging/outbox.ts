@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from '../logger';
 import { DEFAULT_HANDOVER, HandoverConfig } from '../config';
@@ -14,10 +16,20 @@ export interface Message {
   payload: Record<string, unknown>;
 }
 
+const enqueuedByRequest = new AsyncLocalStorage<string[]>();
+
+/** Runs a request noting the ids of the messages it enqueues into `ids`, for deliverSoon to wait on. */
+export function noteEnqueued<T>(ids: string[], run: () => Promise<T>): Promise<T> {
+  return enqueuedByRequest.run(ids, run);
+}
+
 /** Written in the caller's transaction: the message exists if and only if the change that caused it does. */
 export async function enqueue(m: EntityManager, messages: Message[]): Promise<void> {
   if (messages.length === 0) return;
-  await m.createQueryBuilder().insert().into(OutboxMessage).values(messages as never).updateEntity(false).execute();
+  const rows = messages.map((message) => ({ ...message, messageId: randomUUID() }));
+  await m.createQueryBuilder().insert().into(OutboxMessage).values(rows as never).updateEntity(false).execute();
+  // A transaction that rolls back leaves ids of no row: deliverSoon finds nothing pending under them.
+  enqueuedByRequest.getStore()?.push(...rows.map((r) => r.messageId));
 }
 
 export interface Peers {
@@ -83,7 +95,9 @@ export class OutboxDispatcher {
    * write across systems (a dossier received is already in its department's system); waits at most `waitMs`,
    * after which the outbox goes on retrying as always.
    */
-  async deliverSoon(waitMs = 2_000): Promise<void> {
+  async deliverSoon(messageIds?: readonly string[], waitMs = 2_000): Promise<void> {
+    if (messageIds?.length === 0) return;
+    const until = Date.now() + waitMs;
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, waitMs);
@@ -91,6 +105,14 @@ export class OutboxDispatcher {
     const settled = this.look().then((lanes) => Promise.all(lanes.map((l) => l.settled())));
     await Promise.race([settled, deadline]);
     clearTimeout(timer);
+    // Another replica of this subgraph may have claimed them first: wait while it delivers them. One that failed,
+    // or waits behind an open breaker, is no one's lease: the answer does not wait for a system that is down.
+    let pause = 10;
+    while (messageIds && Date.now() < until && !this.stopped) {
+      if ((await this.store.inFlight(messageIds)) === 0) return;
+      await new Promise((r) => setTimeout(r, Math.min(pause, Math.max(0, until - Date.now()))));
+      pause = Math.min(pause * 2, 100);
+    }
   }
 
   /**

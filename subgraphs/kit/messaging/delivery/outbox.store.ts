@@ -123,6 +123,15 @@ export class OutboxStore {
     );
   }
 
+  /** How many of these messages a dispatcher (this one or another replica) is delivering at this moment. */
+  async inFlight(messageIds: readonly string[]): Promise<number> {
+    const [{ n }] = await this.run(
+      `SELECT count(*)::int AS n FROM outbox_message WHERE message_id = ANY($1::uuid[]) AND ${PENDING} AND lease_until > now()`,
+      [messageIds],
+    );
+    return n;
+  }
+
   async pending(): Promise<number> {
     const [{ n }] = await this.run(`SELECT count(*)::int AS n FROM outbox_message WHERE ${PENDING}`);
     return n;
