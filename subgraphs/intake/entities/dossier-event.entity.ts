@@ -26,7 +26,8 @@ export class DossierEvent {
   @Field({
     description:
       'RECEIVED, HANDED_OVER, PROCESSING_STARTED, SUPPLEMENT_REQUESTED, SUPPLEMENT_RECEIVED, DECIDED, ' +
-      'RESULT_RETURNED, WITHDRAWN, RATED, or SHIPMENT_<status> for postal items.',
+      'RESULT_RETURNED, WITHDRAWAL_REQUESTED, WITHDRAWN, WITHDRAWAL_REFUSED (the department had decided first), RATED, ' +
+      'or SHIPMENT_<status> for postal items.',
   })
   @Column({ type: 'varchar', length: 40 })
   type: string;
