@@ -67,6 +67,8 @@ function within(factory: IBackoffFactory<unknown>, leftMs: () => number): IBacko
   return { next: (context) => capped(factory.next(context)) };
 }
 
+const FIRST_PROBE_MS = 500;
+
 /**
  * How the gateway calls one subgraph: each attempt bounded by the subgraph's timeout and what is left of the
  * request's deadline (its AbortSignal also takes a request still queued for a connection out of the queue); a query
@@ -82,7 +84,10 @@ export class SubgraphCallPolicy {
     private readonly config: Pick<ResilienceConfig, 'retries' | 'circuitFailures' | 'circuitHalfOpenAfterMs'>,
     o: { gauge: Gauge<'subgraph'>; log: Logger },
   ) {
-    this.breaker = circuitBreaker(counted, { halfOpenAfter: config.circuitHalfOpenAfterMs, breaker: new ConsecutiveBreaker(config.circuitFailures) });
+    // The first probe soon (a restart or a database blip is over in a second or two), then doubling, with jitter, up
+    // to circuitHalfOpenAfterMs: a short outage does not outlast itself, a long one is not probed without end.
+    const halfOpenAfter = new ExponentialBackoff({ initialDelay: Math.min(FIRST_PROBE_MS, config.circuitHalfOpenAfterMs), maxDelay: config.circuitHalfOpenAfterMs });
+    this.breaker = circuitBreaker(counted, { halfOpenAfter, breaker: new ConsecutiveBreaker(config.circuitFailures) });
     o.gauge.set({ subgraph }, 0);
     let previous = CircuitState.Closed;
     this.breaker.onStateChange((state) => {

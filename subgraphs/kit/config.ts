@@ -49,7 +49,7 @@ export interface ResilienceConfig {
   retries: number;
   /** Consecutive failures or timeouts that open a subgraph's circuit (CIRCUIT_FAILURES). */
   circuitFailures: number;
-  /** How long an open circuit fails calls at once before a half-open probe (CIRCUIT_HALF_OPEN_AFTER_MS). */
+  /** The longest an open circuit fails calls at once before a half-open probe (CIRCUIT_HALF_OPEN_AFTER_MS): the first comes after 0.5 s, the wait doubling to this. */
   circuitHalfOpenAfterMs: number;
 }
 
