@@ -12,6 +12,7 @@ import { graphqlMetrics, metricsHandler, subgraphStateMetrics } from './telemetr
 import { graphqlRoute, withGraphQLAt } from './graphql-route';
 import { verifyRequest } from './signing';
 import { createReplayGuard } from './replay/replay-guard';
+import { databaseOutageError, isDatabaseOutage } from './database-outage';
 import { outboxState } from './messaging/outbox-state';
 import { DEFAULT_HANDOVER, HandoverConfig } from './config';
 import { createLogger, Logger } from './logger';
@@ -91,9 +92,10 @@ export async function createSubgraphServer(
     outbox: () => outboxState(db),
     pools: () => poolsOf(db),
   });
+  const departmentCode = SUBGRAPHS.find((s) => s.name === m.name)?.departmentCode;
   const apollo = new ApolloServer<RequestContext>({
     schema: await buildModuleSchema(m),
-    formatError: maskErrors,
+    formatError: (formatted, error) => (isDatabaseOutage(error) ? databaseOutageError(formatted, m.name, departmentCode) : maskErrors(formatted)),
     includeStacktraceInErrorResponses: false,
     // The process drains on SIGTERM itself (service.ts); Apollo's own handler would stop it at once, failing what comes.
     stopOnTerminationSignals: false,
