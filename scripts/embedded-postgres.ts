@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../subgraphs/kit/paths';
+import { envPrefix, SUBGRAPHS } from '../subgraphs/registry';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -56,4 +57,14 @@ export async function startEmbeddedPostgres(port = Number(process.env.EMBEDDED_P
     url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
     stop: () => pg.stop().catch(() => undefined),
   };
+}
+
+/** The embedded PostgreSQL, started (and DATABASE_URL pointed at it) when no database is configured for every subgraph. */
+export async function embeddedUnlessConfigured(): Promise<EmbeddedDatabase | undefined> {
+  const configured = process.env.DATABASE_URL || SUBGRAPHS.every((s) => process.env[`${envPrefix(s.name)}_DATABASE_URL`]);
+  if (configured) return undefined;
+  console.log('DATABASE_URL is not set: starting an embedded PostgreSQL (data in .data/postgres)');
+  const embedded = await startEmbeddedPostgres();
+  process.env.DATABASE_URL = embedded.url;
+  return embedded;
 }

@@ -43,3 +43,25 @@ export function stopChildren(children: ChildProcess[], killAfterMs = 30_000): Pr
     })),
   ).then(() => undefined);
 }
+
+/**
+ * Stops, once, what `parts` names at that moment (in that order: the services, then the database they use), on
+ * Ctrl-C, SIGTERM or a call, then exits with the code given.
+ */
+export function stopOnSignals(parts: () => ({ stop(): Promise<void> } | undefined)[]): { stop(code: number): Promise<void>; readonly started: boolean } {
+  let started = false;
+  const stopper = {
+    get started() {
+      return started;
+    },
+    async stop(code: number) {
+      if (started) return;
+      started = true;
+      for (const part of parts()) await part?.stop();
+      process.exit(code);
+    },
+  };
+  process.on('SIGINT', () => void stopper.stop(0));
+  process.on('SIGTERM', () => void stopper.stop(0));
+  return stopper;
+}

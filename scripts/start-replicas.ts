@@ -2,9 +2,10 @@ import 'reflect-metadata';
 import { developmentToken } from '../gateway/auth';
 import { ConfigError, loadConfig, requireDatabaseUrl } from '../subgraphs/kit/config';
 import { closeDatabases, openSubgraphDatabases } from '../subgraphs/databases';
-import { envPrefix, SUBGRAPHS } from '../subgraphs/registry';
+import { SUBGRAPHS } from '../subgraphs/registry';
 import { isEmpty, seedDemo } from '../demo/seed';
-import { EmbeddedDatabase, startEmbeddedPostgres } from './embedded-postgres';
+import { EmbeddedDatabase, embeddedUnlessConfigured } from './embedded-postgres';
+import { stopOnSignals } from './processes';
 import { ReplicaSet, startReplicaSet } from './replicas/replica-set';
 
 /**
@@ -26,25 +27,10 @@ async function main(): Promise<void> {
   process.env.LOG_LEVEL ??= 'warn';
   let embedded: EmbeddedDatabase | undefined;
   let set: ReplicaSet | undefined;
-  let stopping = false;
-
-  const stop = async (code: number) => {
-    if (stopping) return;
-    stopping = true;
-    await set?.stop();
-    await embedded?.stop();
-    process.exit(code);
-  };
-  process.on('SIGINT', () => void stop(0));
-  process.on('SIGTERM', () => void stop(0));
+  const stopping = stopOnSignals(() => [set, embedded]);
 
   try {
-    const configured = process.env.DATABASE_URL || SUBGRAPHS.every((s) => process.env[`${envPrefix(s.name)}_DATABASE_URL`]);
-    if (!configured) {
-      console.log('DATABASE_URL is not set: starting an embedded PostgreSQL (data in .data/postgres)');
-      embedded = await startEmbeddedPostgres();
-      process.env.DATABASE_URL = embedded.url;
-    }
+    embedded = await embeddedUnlessConfigured();
     const config = loadConfig();
     const databaseUrls = Object.fromEntries(SUBGRAPHS.map((s) => [s.name, requireDatabaseUrl(config, s.name)]));
     // Migrated here, once: replicas that each migrated at start would race for it.
@@ -57,7 +43,7 @@ async function main(): Promise<void> {
     } finally {
       await closeDatabases(dbs);
     }
-    if (stopping) return;
+    if (stopping.started) return;
     set = await startReplicaSet({
       databaseUrls,
       replicas,
@@ -79,9 +65,9 @@ async function main(): Promise<void> {
     lines.push('Ctrl-C stops everything.');
     console.log(lines.join('\n'));
   } catch (e) {
-    if (stopping) return;
+    if (stopping.started) return;
     console.error(`start:replicas: ${e instanceof ConfigError || e instanceof Error ? e.message : String(e)}; stopping everything`);
-    await stop(1);
+    await stopping.stop(1);
   }
 }
 

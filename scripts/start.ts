@@ -4,9 +4,9 @@ import { developmentToken } from '../gateway/auth';
 import { AuthConfig, ConfigError, loadConfig, requireDatabaseUrl } from '../subgraphs/kit/config';
 import type { Identity } from '../subgraphs/kit/identity';
 import { closeDatabases, openSubgraphDatabases } from '../subgraphs/databases';
-import { envPrefix, SUBGRAPHS } from '../subgraphs/registry';
 import { isEmpty, seedDemo } from '../demo/seed';
-import { EmbeddedDatabase, startEmbeddedPostgres } from './embedded-postgres';
+import { EmbeddedDatabase, embeddedUnlessConfigured } from './embedded-postgres';
+import { stopOnSignals } from './processes';
 import { Supervisor } from './supervisor';
 
 /**
@@ -34,25 +34,10 @@ async function main(): Promise<void> {
   process.env.LOG_LEVEL ??= 'warn';
   let embedded: EmbeddedDatabase | undefined;
   let supervisor: Supervisor | undefined;
-  let stopping = false;
-
-  const stop = async (code: number) => {
-    if (stopping) return;
-    stopping = true;
-    await supervisor?.stop();
-    await embedded?.stop();
-    process.exit(code);
-  };
-  process.on('SIGINT', () => void stop(0));
-  process.on('SIGTERM', () => void stop(0));
+  const stopping = stopOnSignals(() => [supervisor, embedded]);
 
   try {
-    const configured = process.env.DATABASE_URL || SUBGRAPHS.every((s) => process.env[`${envPrefix(s.name)}_DATABASE_URL`]);
-    if (!configured) {
-      console.log('DATABASE_URL is not set: starting an embedded PostgreSQL (data in .data/postgres)');
-      embedded = await startEmbeddedPostgres();
-      process.env.DATABASE_URL = embedded.url;
-    }
+    embedded = await embeddedUnlessConfigured();
     const config = loadConfig();
     const dbs = await openSubgraphDatabases((name) => requireDatabaseUrl(config, name));
     if (demo && (await isEmpty(dbs.intake))) {
@@ -86,9 +71,9 @@ async function main(): Promise<void> {
     console.log(`curl -s ${gateway}/graphql -H 'content-type: application/json'${auth} \\\n  -d '${JSON.stringify({ query: EXAMPLE.replace(/\s+/g, ' ') })}'\n\nCtrl-C stops everything.`);
   } catch (e) {
     // A child stopped by Ctrl-C during start-up is not a failure to report.
-    if (stopping) return;
+    if (stopping.started) return;
     console.error(`start: ${e instanceof ConfigError || e instanceof Error ? e.message : String(e)}; stopping everything`);
-    await stop(1);
+    await stopping.stop(1);
   }
 }
 

@@ -1,4 +1,3 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { createGateway, GatewayServer } from '../../gateway/gateway';
@@ -10,6 +9,7 @@ import { createLogger, Logger } from '../../subgraphs/kit/logger';
 import { SUBGRAPHS } from '../../subgraphs/registry';
 import { capturingLogger, demoDatabaseUrls, RunningSubgraph, startSubgraph, tokenFor } from '../support/system';
 import { freePort, until } from '../support/waiting';
+import { ownRedis } from '../support/redis';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const LIMIT = 3;
@@ -19,29 +19,6 @@ interface Answer {
   status: number;
   retryAfter: string | null;
   body: any;
-}
-
-/** A Redis server of the test's own, on its own port, to stop and start again. */
-async function ownRedis(port: number): Promise<{ stop(): Promise<void> }> {
-  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  probe.on('error', () => undefined);
-  try {
-    await until('its own Redis answering', async () => {
-      if (probe.status !== 'ready') await probe.connect();
-      return (await probe.ping()) === 'PONG';
-    });
-  } finally {
-    probe.disconnect();
-  }
-  return {
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
 }
 
 describe('the per-caller rate limit at the gateway', () => {

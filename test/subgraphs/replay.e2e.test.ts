@@ -1,4 +1,3 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { Client } from 'pg';
@@ -11,6 +10,7 @@ import { subgraph } from '../../subgraphs/registry';
 import { dropDatabases, TEST_SERVER, testDatabaseUrl, uniquePrefix } from '../support/databases';
 import { capturingLogger, RunningSubgraph, STAFF, testPeers } from '../support/system';
 import { freePort, until } from '../support/waiting';
+import { ownRedis } from '../support/redis';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SERVICE_QUERY = JSON.stringify({ query: '{ _service { sdl } }' });
@@ -55,29 +55,6 @@ function expectUnavailable(r: { status: number; body: any }): void {
 
 const nonceOf = (headers: Record<string, string>) => headers['x-motcua-nonce'];
 const linesSaying = (lines: string[], msg: string) => lines.filter((l) => JSON.parse(l).msg === msg);
-
-/** A Redis server of the test's own, on its own port, to stop and start again. */
-async function ownRedis(port: number): Promise<{ stop(): Promise<void> }> {
-  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  probe.on('error', () => undefined);
-  try {
-    await until('its own Redis answering', async () => {
-      if (probe.status !== 'ready') await probe.connect();
-      return (await probe.ping()) === 'PONG';
-    });
-  } finally {
-    probe.disconnect();
-  }
-  return {
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
-}
 
 describe('replay nonces shared by the replicas of a subgraph', () => {
   const prefix = uniquePrefix('replay');
