@@ -11,7 +11,7 @@ import {
   retry,
 } from 'cockatiel';
 import type { Gauge } from 'prom-client';
-import type { ResilienceConfig } from '../../subgraphs/kit/config';
+import { DEFAULT_RESILIENCE, ResilienceConfig } from '../../subgraphs/kit/config';
 import type { Logger } from '../../subgraphs/kit/logger';
 import type { OperationKind } from './deadline';
 
@@ -67,8 +67,6 @@ function within(factory: IBackoffFactory<unknown>, leftMs: () => number): IBacko
   return { next: (context) => capped(factory.next(context)) };
 }
 
-const FIRST_PROBE_MS = 500;
-
 /**
  * How the gateway calls one subgraph: each attempt bounded by the subgraph's timeout and what is left of the
  * request's deadline (its AbortSignal also takes a request still queued for a connection out of the queue); a query
@@ -81,12 +79,13 @@ export class SubgraphCallPolicy {
 
   constructor(
     subgraph: string,
-    private readonly config: Pick<ResilienceConfig, 'retries' | 'circuitFailures' | 'circuitHalfOpenAfterMs'>,
+    private readonly config: Pick<ResilienceConfig, 'retries' | 'circuitFailures' | 'circuitHalfOpenAfterMs'> & Partial<Pick<ResilienceConfig, 'circuitFirstProbeMs'>>,
     o: { gauge: Gauge<'subgraph'>; log: Logger },
   ) {
     // The first probe soon (a restart or a database blip is over in a second or two), then doubling, with jitter, up
     // to circuitHalfOpenAfterMs: a short outage does not outlast itself, a long one is not probed without end.
-    const halfOpenAfter = new ExponentialBackoff({ initialDelay: Math.min(FIRST_PROBE_MS, config.circuitHalfOpenAfterMs), maxDelay: config.circuitHalfOpenAfterMs });
+    const first = Math.min(config.circuitFirstProbeMs ?? DEFAULT_RESILIENCE.circuitFirstProbeMs, config.circuitHalfOpenAfterMs);
+    const halfOpenAfter = new ExponentialBackoff({ initialDelay: first, maxDelay: config.circuitHalfOpenAfterMs });
     this.breaker = circuitBreaker(counted, { halfOpenAfter, breaker: new ConsecutiveBreaker(config.circuitFailures) });
     o.gauge.set({ subgraph }, 0);
     let previous = CircuitState.Closed;

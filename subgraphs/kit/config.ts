@@ -49,7 +49,9 @@ export interface ResilienceConfig {
   retries: number;
   /** Consecutive failures or timeouts that open a subgraph's circuit (CIRCUIT_FAILURES). */
   circuitFailures: number;
-  /** The longest an open circuit fails calls at once before a half-open probe (CIRCUIT_HALF_OPEN_AFTER_MS): the first comes after 0.5 s, the wait doubling to this. */
+  /** How long an open circuit fails calls at once before its first half-open probe (CIRCUIT_FIRST_PROBE_MS). */
+  circuitFirstProbeMs: number;
+  /** The longest wait between half-open probes, each failed one doubling it (CIRCUIT_HALF_OPEN_AFTER_MS). */
   circuitHalfOpenAfterMs: number;
 }
 
@@ -83,6 +85,7 @@ export const DEFAULT_RESILIENCE: ResilienceConfig = {
   deadlineMs: 15_000,
   retries: 1,
   circuitFailures: 5,
+  circuitFirstProbeMs: 500,
   circuitHalfOpenAfterMs: 5_000,
 };
 
@@ -151,6 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     REQUEST_DEADLINE_MS: ms(100, 600_000).default(DEFAULT_RESILIENCE.deadlineMs),
     SUBGRAPH_RETRIES: z.coerce.number().int().min(0).max(2).default(DEFAULT_RESILIENCE.retries),
     CIRCUIT_FAILURES: z.coerce.number().int().min(1).max(1000).default(DEFAULT_RESILIENCE.circuitFailures),
+    CIRCUIT_FIRST_PROBE_MS: ms(50, 600_000).default(DEFAULT_RESILIENCE.circuitFirstProbeMs),
     CIRCUIT_HALF_OPEN_AFTER_MS: ms(100, 600_000).default(DEFAULT_RESILIENCE.circuitHalfOpenAfterMs),
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).optional(),
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
@@ -232,6 +236,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         deadlineMs: v.REQUEST_DEADLINE_MS,
         retries: v.SUBGRAPH_RETRIES,
         circuitFailures: v.CIRCUIT_FAILURES,
+        circuitFirstProbeMs: Math.min(v.CIRCUIT_FIRST_PROBE_MS, v.CIRCUIT_HALF_OPEN_AFTER_MS),
         circuitHalfOpenAfterMs: v.CIRCUIT_HALF_OPEN_AFTER_MS,
       },
       supergraph: { url: v.SUPERGRAPH_URL, file: v.SUPERGRAPH_FILE, pollMs: v.SUPERGRAPH_POLL_MS },

@@ -246,8 +246,9 @@ describe('when a frozen system holds every connection of the pool', () => {
     }
     // 128 calls hold the pool's connections for 30 s; the other 12 would wait that long for one, and their own
     // timeout after it, if the request's time did not run, and abort them, while they wait. (The margin is this
-    // process's: the client, the gateway, intake and the hop share one event loop here.)
-    expect(Math.max(...waits.map((w) => w.ms))).toBeLessThan(10_000);
+    // process's: the client, the gateway, intake and the hop share one event loop here, on a machine that may be busy;
+    // without the deadline the last ones would take 30 s and more.)
+    expect(Math.max(...waits.map((w) => w.ms))).toBeLessThan(20_000);
   });
 });
 
@@ -255,7 +256,8 @@ describe('when a system is down (every call to it fails)', () => {
   let r: Rig;
   const PROCESSING = `query($c: String!) { dossier(code: $c) { code processing { status } } }`;
   beforeAll(async () => {
-    r = await rig(['police'], { retries: 0, circuitFailures: 5, circuitHalfOpenAfterMs: 1_000 });
+    // No probe while the ten calls that must fail at once run, however slow the machine.
+    r = await rig(['police'], { retries: 0, circuitFailures: 5, circuitFirstProbeMs: 3_000, circuitHalfOpenAfterMs: 3_000 });
   });
   afterAll(() => r.close());
 
