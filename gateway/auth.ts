@@ -44,7 +44,13 @@ function tokenAtFault(e: unknown): boolean {
 
 /** The keys are made ready here, once: a key file that cannot be read or parsed stops the start. */
 async function verifier(auth: AuthConfig): Promise<Verify> {
-  const options: JWTVerifyOptions = { issuer: auth.issuer, audience: auth.audience, requiredClaims: ['exp', 'sub'] };
+  // A stolen token is good for its lifetime at most, however far off the identity provider set its expiry.
+  const options: JWTVerifyOptions = {
+    issuer: auth.issuer,
+    audience: auth.audience,
+    requiredClaims: ['exp', 'iat', 'sub'],
+    maxTokenAge: auth.maxTokenAgeSeconds,
+  };
   if (auth.jwksUrl) {
     const keys = remoteKeySet(auth.jwksUrl);
     return (token) => jwtVerify(token, keys, options);
@@ -63,7 +69,7 @@ async function verifier(auth: AuthConfig): Promise<Verify> {
 }
 
 /**
- * Verifies `Authorization: Bearer <JWT>` (issuer, audience, expiry, signature) with the keys configured:
+ * Verifies `Authorization: Bearer <JWT>` (issuer, audience, expiry, age, signature) with the keys configured:
  * a JWKS URL or a public key file, or an HS256 secret in development. No header: the anonymous caller,
  * who sees public data only. A header that does not verify is refused, never downgraded to anonymous.
  */
@@ -83,7 +89,7 @@ export async function createAuthenticator(auth: AuthConfig, log?: Logger): Promi
         reportedAt = Date.now();
         log?.warn({ type: (e as Error)?.constructor?.name, code: (e as { code?: string })?.code }, "the identity provider's key set could not be fetched; tokens are refused");
       }
-      throw unauthenticated('the token is not valid: wrong signature, issuer or audience, or expired');
+      throw unauthenticated('the token is not valid: wrong signature, issuer or audience, expired, or issued too long ago');
     }
     const identity = parseIdentity({
       subject: payload.sub,

@@ -103,6 +103,8 @@ export async function toXlsx(report: any): Promise<Buffer> {
 
 export function exportRoutes(app: express.Express, apollo: ApolloServer<GatewayContext>, authenticate: Authenticate, log: Logger): void {
   app.get(/^\/reports\/monthly\.(csv|xlsx)$/, async (req, res) => {
+    // Personal and per-department figures: no browser or proxy keeps a copy, refusals included.
+    res.set('cache-control', 'no-store');
     const format = req.path.endsWith('.xlsx') ? 'xlsx' : 'csv';
     const requestId = requestIdOf(req.headers['x-request-id']);
     const { from, to, departmentCode } = req.query;

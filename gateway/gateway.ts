@@ -58,6 +58,8 @@ export interface GatewayOptions {
   resilience?: Partial<ResilienceConfig>;
   /** Requests a minute per caller; 0 or absent: no limit. */
   rateLimitPerMinute?: number;
+  /** Automatic persisted queries; off when absent: known clients send persisted documents instead. */
+  persistedQueries?: boolean;
   /** Where the replicas keep shared counters (rate limits); in this process when absent. */
   redisUrl?: string;
   log?: Logger;
@@ -260,6 +262,8 @@ export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
     // The process drains on SIGTERM itself (service.ts); Apollo's own handler would stop it at once, failing what comes.
     stopOnTerminationSignals: false,
     allowBatchedHttpRequests: false,
+    // Open APQ lets any caller register documents in the gateway's cache, past the limits a client would be held to.
+    persistedQueries: o.persistedQueries ? {} : false,
     introspection: !o.production,
     csrfPrevention: true,
     validationRules: limits.validationRules,

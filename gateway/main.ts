@@ -20,6 +20,7 @@ runService('gateway', async () => {
     resilience: config.gateway.resilience,
     rateLimitPerMinute: config.gateway.rateLimitPerMinute,
     redisUrl: config.redisUrl,
+    persistedQueries: config.persistedQueries,
     supergraph: config.gateway.supergraph,
     metricsOnPublicPort: config.metricsPort === undefined,
     processMetrics: true,

@@ -7,7 +7,8 @@ import { entitiesAt, entityPositions } from './entity-paths';
 export type System = Pick<SubgraphEntry, 'name' | 'departmentCode'>;
 
 export function unavailableMessage(system: System, kind: OperationKind): string {
-  const who = system.departmentCode ? `the system of department ${system.departmentCode} (${system.name})` : `the ${system.name} system`;
+  // Service names are internal (extensions.subgraph carries it, for operators and clients that route on it).
+  const who = system.departmentCode ? `the system of department ${system.departmentCode}` : 'a system this answer needs';
   return kind === 'mutation'
     ? `${who} did not answer; repeat the mutation with the same idempotencyKey: it is applied once`
     : `${who} is not answering; try again later`;

@@ -24,6 +24,8 @@ export interface AuthConfig {
   publicKeyAlgorithm: string;
   /** HS256, development only: refused in production. */
   devSecret?: string;
+  /** A token issued longer ago than this is refused whatever its expiry (AUTH_MAX_TOKEN_AGE_HOURS). */
+  maxTokenAgeSeconds: number;
 }
 
 export interface SupergraphConfig {
@@ -117,6 +119,8 @@ export interface Config {
   migrateAtStart: boolean;
   /** OTLP/HTTP endpoint for traces; tracing is off without it. */
   otlpEndpoint?: string;
+  /** Automatic persisted queries at the gateway (PERSISTED_QUERIES=true); off: anyone could fill its cache. */
+  persistedQueries: boolean;
   auth: AuthConfig;
   subgraphs: Record<string, SubgraphConfig>;
 }
@@ -131,7 +135,13 @@ export const DEFAULT_METRICS_PORT = 9464;
 export const DEV_JWT_SECRET = 'motcua-graph-development-only-jwt-secret-0001';
 export const devSigningSecret = (name: string) => `motcua-graph-development-only-signing-secret-${name}`;
 export const devHandoverSecret = (name: string) => `motcua-graph-development-only-handover-secret-${name}`;
-const secret = z.string().min(32, 'must be at least 32 characters').optional();
+const secret = z
+  .string()
+  .refine((s) => Buffer.byteLength(s) >= 32, 'must be at least 32 bytes')
+  .optional();
+
+/** Every secret this code publishes: a production process given one would trust anyone who has read it. */
+const DEVELOPMENT_SECRETS = new Set([DEV_JWT_SECRET, ...SUBGRAPHS.flatMap((s) => [devSigningSecret(s.name), devHandoverSecret(s.name)])]);
 
 const port = z.coerce.number().int().min(0).max(65535);
 const pgUrl = z
@@ -170,6 +180,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     AUTH_PUBLIC_KEY_FILE: z.string().min(1).optional(),
     AUTH_PUBLIC_KEY_ALG: z.enum(['RS256', 'PS256', 'ES256', 'EdDSA']).default('RS256'),
     AUTH_DEV_SECRET: secret,
+    AUTH_MAX_TOKEN_AGE_HOURS: z.coerce.number().min(0.01).max(24 * 30).default(12),
+    PERSISTED_QUERIES: z.enum(['true', 'false']).default('false'),
     METRICS_PORT: port.optional(),
     DRAIN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
     DRAIN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(1_000),
@@ -198,6 +210,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const missing: string[] = [];
   if (production && !v.AUTH_JWKS_URL && !v.AUTH_PUBLIC_KEY_FILE) missing.push('AUTH_JWKS_URL or AUTH_PUBLIC_KEY_FILE (required in production)');
   if (production && v.AUTH_DEV_SECRET) missing.push('AUTH_DEV_SECRET: not allowed in production');
+  if (production) for (const name of Object.keys(shape)) if (DEVELOPMENT_SECRETS.has(v[name])) missing.push(`${name}: a development secret, published with the code`);
   const subgraphs: Record<string, SubgraphConfig> = {};
   const timeoutMsBySubgraph: Record<string, number> = {};
   for (const s of SUBGRAPHS) {
@@ -221,6 +234,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicKeyFile: v.AUTH_PUBLIC_KEY_FILE,
     publicKeyAlgorithm: v.AUTH_PUBLIC_KEY_ALG,
     devSecret: production ? undefined : (v.AUTH_DEV_SECRET ?? (v.AUTH_JWKS_URL || v.AUTH_PUBLIC_KEY_FILE ? undefined : DEV_JWT_SECRET)),
+    maxTokenAgeSeconds: Math.round(v.AUTH_MAX_TOKEN_AGE_HOURS * 3_600),
   };
   return {
     env: v.NODE_ENV,
@@ -256,6 +270,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     drainGraceMs: Math.min(v.DRAIN_GRACE_MS, v.DRAIN_TIMEOUT_MS),
     migrateAtStart: v.MIGRATE_AT_START ? v.MIGRATE_AT_START === 'true' : !production,
     otlpEndpoint: v.OTEL_EXPORTER_OTLP_ENDPOINT,
+    persistedQueries: v.PERSISTED_QUERIES === 'true',
     auth,
     subgraphs,
   };

@@ -186,7 +186,8 @@ function jsonHoldsNul(text: string): boolean {
   }
 }
 
-function holdsNul(value: unknown): boolean {
+/** Whether a decoded JSON value holds NUL in any string or key. */
+export function holdsNul(value: unknown): boolean {
   if (typeof value === 'string') return value.includes('\0');
   if (Array.isArray(value)) return value.some(holdsNul);
   if (typeof value === 'object' && value !== null) return Object.entries(value).some(([k, v]) => k.includes('\0') || holdsNul(v));

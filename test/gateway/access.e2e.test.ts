@@ -137,7 +137,7 @@ describe('who may see what, through the gateway', () => {
   it('when a token is forged, expired or for another audience, then the request is refused as UNAUTHENTICATED', async () => {
     const { SignJWT } = await import('jose');
     const sign = (secret: string, claims: Record<string, unknown>, exp: string | number = '1h', aud = 'motcua-graph') =>
-      new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject('x').setIssuer('motcua-graph').setAudience(aud)
+      new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject('x').setIssuer('motcua-graph').setAudience(aud).setIssuedAt()
         .setExpirationTime(exp).sign(new TextEncoder().encode(secret));
     const dev = DEV_JWT_SECRET;
     const tokens = [

@@ -17,7 +17,7 @@ describe('when a department system is down', () => {
     expect(res.data.dossier).toEqual({ code: row.code, channel: expect.any(String), processing: null });
     expect(res.errors).toEqual([
       {
-        message: 'the system of department CAT (police) is not answering; try again later',
+        message: 'the system of department CAT is not answering; try again later',
         path: ['dossier', 'processing'],
         extensions: { code: 'UNAVAILABLE', subgraph: 'police', departmentCode: 'CAT', requestId: expect.any(String) },
       },

@@ -1,9 +1,12 @@
 import type { Identity } from '../../subgraphs/kit/identity';
 import { startPrivateSystem, TestSystem } from '../support/system';
+import { localDate } from '../../subgraphs/kit/calendar/working-time';
+import { COUNTER_CLOSURES } from '../../subgraphs/intake/counter-closures';
 
 const STAFF: Identity = { subject: 'counter-3', role: 'CENTRE_STAFF' };
 const officer = (department: string): Identity => ({ subject: `officer-${department}`, role: 'DEPARTMENT_OFFICER', department });
 const POST: Identity = { subject: 'vnpost', role: 'SERVICE' };
+const PORTAL: Identity = { subject: 'portal', role: 'SERVICE' };
 
 const RECEIVE = `mutation($input: ReceiveDossierInput!, $key: String) { receiveDossier(input: $input, idempotencyKey: $key) {
   code channel receivedAt dueAt department { code } processing { __typename status } } }`;
@@ -155,16 +158,34 @@ describe('a dossier\'s life across the systems, through the gateway', () => {
     expect(other.errors[0].extensions.code).toBe('CONFLICT');
   });
 
-  it('when counter intake is attempted during the April 2020 closure, then it is refused', async () => {
-    const res = await system.query(RECEIVE, {
-      input: { procedureCode: '1.002820', channel: 'DIRECT', receivedAt: '2020-04-10T09:00:00+07:00', applicant: { fullName: 'Lê Văn Tám', idNumber: '056080009999' } },
-    }, STAFF);
-    expect(res.errors[0].extensions.code).toBe('CONFLICT');
-    const online = await system.query(RECEIVE, {
-      input: { procedureCode: '1.002820', channel: 'ONLINE', receivedAt: '2020-04-10T09:00:00+07:00', applicant: { fullName: 'Lê Văn Tám', idNumber: '056080009999' } },
-    }, STAFF);
-    expect(online.errors).toBeUndefined();
-    expect(online.data.receiveDossier.dueAt).toBe('2020-04-17T09:00:00+07:00');
+  it('when counter intake is attempted on a day the counters are closed, then it is refused and online intake is taken', async () => {
+    const today = localDate(new Date());
+    COUNTER_CLOSURES.push({ from: today, to: today, reason: 'test closure' });
+    try {
+      const input = { procedureCode: '1.002820', applicant: { fullName: 'Lê Văn Tám', idNumber: '056080009999' } };
+      const res = await system.query(RECEIVE, { input: { ...input, channel: 'DIRECT' } }, STAFF);
+      expect(res.errors[0].extensions).toMatchObject({ code: 'CONFLICT', field: 'channel' });
+      expect((await system.query(RECEIVE, { input: { ...input, channel: 'ONLINE' } }, STAFF)).errors).toBeUndefined();
+    } finally {
+      COUNTER_CLOSURES.pop();
+    }
+  });
+
+  it.each([
+    ['the centre staff', STAFF],
+    ['the online portal (SERVICE)', PORTAL],
+  ])('when %s dates a dossier more than 24 hours back or ahead of now, then BAD_USER_INPUT names receivedAt and nothing is stored; within the day it is taken', async (_who, as) => {
+    const count = async () => (await system.subgraphs.intake.server.db.query('SELECT count(*)::int AS n FROM dossier'))[0].n;
+    const at = (offsetMs: number) => ({ procedureCode: '1.002820', channel: 'ONLINE', receivedAt: new Date(Date.now() + offsetMs).toISOString(), applicant: { fullName: 'Lê Văn Tám', idNumber: '056080009999' } });
+    const before = await count();
+    for (const offset of [-25 * 3_600_000, -40 * 24 * 3_600_000, 10 * 60_000]) {
+      const res = await system.query(RECEIVE, { input: at(offset) }, as);
+      expect(res.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'receivedAt' });
+    }
+    expect(await count()).toBe(before);
+    const taken = await system.query(RECEIVE, { input: at(-23 * 3_600_000) }, as);
+    expect(taken.errors).toBeUndefined();
+    expect(await count()).toBe(before + 1);
   });
 
   it('when a dossier arrives by post with its item number, then postal files the item under the dossier, delivered', async () => {

@@ -183,7 +183,7 @@ describe('when a department system is frozen (it accepts calls and never answers
     expect(res.data.dossier).toEqual({ ...whole.data.dossier, processing: null });
     expect(res.errors).toEqual([
       {
-        message: "the system of department SGTVT (transport) is not answering; try again later",
+        message: "the system of department SGTVT is not answering; try again later",
         path: ['dossier', 'processing'],
         extensions: { code: 'UNAVAILABLE', subgraph: 'transport', departmentCode: 'SGTVT', requestId: expect.any(String) },
       },
@@ -277,7 +277,7 @@ describe('when a system is down (every call to it fails)', () => {
       const res = await r.query(PROCESSING, { c: code });
       expect(res.data.dossier).toEqual({ code, processing: null });
       expect(res.errors.map((e: any) => [e.extensions.code, e.extensions.subgraph, e.message])).toEqual([
-        ['UNAVAILABLE', 'police', 'the system of department CAT (police) is not answering; try again later'],
+        ['UNAVAILABLE', 'police', 'the system of department CAT is not answering; try again later'],
       ]);
     }
     expect(r.hop.calls.queries).toBe(5);
@@ -320,8 +320,8 @@ describe('when the intake register itself does not answer', () => {
     r.hop.fault = 'pass';
     expect(res.data).toEqual({ a: null, b: null, shipment: { trackingNumber: shipment.trackingNumber } });
     expect(res.errors.map((e: any) => [e.path, e.extensions.code, e.extensions.subgraph, e.extensions.departmentCode, e.message])).toEqual([
-      [['a'], 'UNAVAILABLE', 'intake', undefined, 'the intake system is not answering; try again later'],
-      [['b'], 'UNAVAILABLE', 'intake', undefined, 'the intake system is not answering; try again later'],
+      [['a'], 'UNAVAILABLE', 'intake', undefined, 'a system this answer needs is not answering; try again later'],
+      [['b'], 'UNAVAILABLE', 'intake', undefined, 'a system this answer needs is not answering; try again later'],
     ]);
   });
 });
@@ -362,7 +362,7 @@ describe('when a call gets a 503 from the way to a subgraph', () => {
     expect(res.data).toBeNull();
     expect(res.errors).toEqual([
       {
-        message: 'the system of department SGTVT (transport) did not answer; repeat the mutation with the same idempotencyKey: it is applied once',
+        message: 'the system of department SGTVT did not answer; repeat the mutation with the same idempotencyKey: it is applied once',
         path: ['transportStartProcessing'],
         extensions: { code: 'UNAVAILABLE', subgraph: 'transport', departmentCode: 'SGTVT', requestId: expect.any(String) },
       },

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, requireDatabaseUrl, requireSigningSecret } from '../../subgraphs/kit/config';
+import { ConfigError, DEV_JWT_SECRET, devHandoverSecret, devSigningSecret, loadConfig, requireDatabaseUrl, requireSigningSecret } from '../../subgraphs/kit/config';
 import { processingTypeFor, SUBGRAPHS } from '../../subgraphs/registry';
 
 describe('configuration', () => {
@@ -72,6 +72,47 @@ describe('configuration', () => {
     const prod = loadConfig({ NODE_ENV: 'production', AUTH_JWKS_URL: 'https://idp.example/jwks' });
     expect([prod.migrateAtStart, prod.metricsPort]).toEqual([false, 9464]);
     expect(loadConfig({ NODE_ENV: 'production', AUTH_JWKS_URL: 'https://idp.example/jwks', MIGRATE_AT_START: 'true', METRICS_PORT: '9100' })).toMatchObject({ migrateAtStart: true, metricsPort: 9100 });
+  });
+
+  describe('in production', () => {
+    const PRODUCTION = { NODE_ENV: 'production', AUTH_JWKS_URL: 'https://idp.example/jwks' };
+    const strong = 'k'.repeat(32);
+
+    it('when a development secret is set explicitly, under its own name or another, then the start is refused naming the variable', () => {
+      expect(() => loadConfig({ ...PRODUCTION, POLICE_SIGNING_SECRET: devSigningSecret('police') })).toThrow(/POLICE_SIGNING_SECRET: a development secret/);
+      expect(() => loadConfig({ ...PRODUCTION, INTAKE_HANDOVER_SECRET: devHandoverSecret('intake') })).toThrow(/INTAKE_HANDOVER_SECRET: a development secret/);
+      expect(() => loadConfig({ ...PRODUCTION, POSTAL_SIGNING_SECRET: devHandoverSecret('transport') })).toThrow(/POSTAL_SIGNING_SECRET: a development secret/);
+      expect(() => loadConfig({ ...PRODUCTION, TRANSPORT_HANDOVER_SECRET: DEV_JWT_SECRET })).toThrow(/TRANSPORT_HANDOVER_SECRET: a development secret/);
+      expect(() => loadConfig({ ...PRODUCTION, AUTH_DEV_SECRET: DEV_JWT_SECRET })).toThrow(/AUTH_DEV_SECRET/);
+      expect(loadConfig({ ...PRODUCTION, POLICE_SIGNING_SECRET: strong }).subgraphs.police.signingSecret).toBe(strong);
+    });
+
+    it('when a secret is shorter than 32 bytes, then it is refused by name, in every environment', () => {
+      expect(() => loadConfig({ ...PRODUCTION, INTAKE_SIGNING_SECRET: 'k'.repeat(31) })).toThrow(/INTAKE_SIGNING_SECRET: must be at least 32 bytes/);
+      expect(() => loadConfig({ POSTAL_HANDOVER_SECRET: 'short' })).toThrow(/POSTAL_HANDOVER_SECRET: must be at least 32 bytes/);
+      expect(loadConfig({ ...PRODUCTION, INTAKE_SIGNING_SECRET: 'k'.repeat(32) }).subgraphs.intake.signingSecret).toHaveLength(32);
+    });
+
+    it('when no key verifies tokens, then the start is refused naming the variables to set; the development key is never used', () => {
+      expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/AUTH_JWKS_URL or AUTH_PUBLIC_KEY_FILE/);
+      expect(loadConfig(PRODUCTION).auth.devSecret).toBeUndefined();
+    });
+  });
+
+  it('when development secrets are set outside production, then they are used', () => {
+    expect(loadConfig({ POLICE_SIGNING_SECRET: devSigningSecret('police') }).subgraphs.police.signingSecret).toBe(devSigningSecret('police'));
+  });
+
+  it('when AUTH_MAX_TOKEN_AGE_HOURS is not set, then tokens live 12 hours at most; set, it is read, and a bad one is named', () => {
+    expect(loadConfig({}).auth.maxTokenAgeSeconds).toBe(12 * 3600);
+    expect(loadConfig({ AUTH_MAX_TOKEN_AGE_HOURS: '0.5' }).auth.maxTokenAgeSeconds).toBe(1800);
+    expect(() => loadConfig({ AUTH_MAX_TOKEN_AGE_HOURS: 'forever' })).toThrow(/AUTH_MAX_TOKEN_AGE_HOURS:/);
+  });
+
+  it('when PERSISTED_QUERIES is not set to true, then automatic persisted queries are off', () => {
+    expect(loadConfig({}).persistedQueries).toBe(false);
+    expect(loadConfig({ PERSISTED_QUERIES: 'true' }).persistedQueries).toBe(true);
+    expect(() => loadConfig({ PERSISTED_QUERIES: 'yes' })).toThrow(/PERSISTED_QUERIES:/);
   });
 
   it('when no database is configured, then starting a subgraph names the variables to set', () => {

@@ -61,7 +61,7 @@ describe('the answer standing for a call that got none', () => {
     expect(answer).toEqual({
       data: null,
       errors: [1, 3].map((i) => ({
-        message: 'the system of department SGTVT (transport) is not answering; try again later',
+        message: 'the system of department SGTVT is not answering; try again later',
         path: ['_entities', i],
         extensions: { code: 'UNAVAILABLE', subgraph: 'transport', departmentCode: 'SGTVT' },
       })),
@@ -77,7 +77,7 @@ describe('the answer standing for a call that got none', () => {
     const answer = unavailableAnswer(intake, { operation: op('{ a: dossier(code: "x") { code } departments { code } ... on Query { procedures { code } } }'), representations: undefined, path: [], roots: [] });
     expect(answer.data).toBeNull();
     expect(answer.errors!.map((e) => [e.path, e.message, e.extensions])).toEqual(
-      [['a'], ['departments'], ['procedures']].map((path) => [path, 'the intake system is not answering; try again later', { code: 'UNAVAILABLE', subgraph: 'intake' }]),
+      [['a'], ['departments'], ['procedures']].map((path) => [path, 'a system this answer needs is not answering; try again later', { code: 'UNAVAILABLE', subgraph: 'intake' }]),
     );
   });
 
@@ -85,6 +85,18 @@ describe('the answer standing for a call that got none', () => {
     const answer = unavailableAnswer(transport, { operation: op('mutation{transportStartProcessing(dossierCode:"x"){status}}'), representations: undefined, path: [], roots: [] });
     expect(answer.errors!.map((e) => [e.path, e.message])).toEqual([[['transportStartProcessing'], unavailableMessage(transport, 'mutation')]]);
     expect(unavailableMessage(transport, 'mutation')).toContain('idempotencyKey');
+  });
+
+  it('when any system does not answer, then the message names no service: the department code only, the service in extensions.subgraph', () => {
+    for (const system of SUBGRAPHS) {
+      for (const kind of ['query', 'mutation'] as const) {
+        const message = unavailableMessage(system, kind);
+        for (const other of SUBGRAPHS) expect(message).not.toMatch(new RegExp(`\\b${other.name}\\b`));
+        if (system.departmentCode) expect(message).toContain(`department ${system.departmentCode}`);
+      }
+      const answer = unavailableAnswer(system, { operation: op('{departments{code}}'), representations: undefined, path: [], roots: [] });
+      expect(answer.errors![0].extensions).toMatchObject({ code: 'UNAVAILABLE', subgraph: system.name });
+    }
   });
 
   it('when the planner writes a subgraph operation, then its kind is read from its first word', () => {

@@ -50,7 +50,8 @@ export function narrative(r: Report, register: RegisterFigures, reconciliation: 
       !scope && busiest.length
         ? `Hồ sơ có tần suất thực hiện nhiều tập trung ở một số sở, ngành như: ${busiest.map((d) => `${d.department.name} ${n(d.received.total)} hồ sơ`).join(', ')}.`
         : '',
-      ratings.total
+      // The ratings are of the centre's staff as a whole: a department's paragraph must not pass them off as its own.
+      !scope && ratings.total
         ? `Trong kỳ có ${n(ratings.total)} lượt người dân, tổ chức đánh giá công chức, viên chức làm việc tại Trung tâm, trong đó đánh giá Rất hài lòng: ${n(ratings.verySatisfied)} lượt (chiếm ${pct(r.rates.verySatisfied)}), Hài lòng: ${n(ratings.satisfied)} lượt (chiếm ${pct(r.rates.satisfied)})${ratings.dissatisfied ? `, Không hài lòng: ${n(ratings.dissatisfied)} lượt (chiếm ${pct(r.rates.dissatisfied)})` : ''}.`
         : '',
       r.balanced ? '' : 'Lưu ý: số liệu chưa cân đối (kỳ trước chuyển sang + tiếp nhận mới ≠ đã giải quyết + rút + đang giải quyết).',
@@ -68,7 +69,7 @@ export function narrative(r: Report, register: RegisterFigures, reconciliation: 
     r.withdrawn ? `${n(r.withdrawn)} dossiers were withdrawn by their applicants (not counted as resolved).` : '',
     `${n(r.inProcess.total)} dossiers remain in process, ${n(r.inProcess.overdue)} of them overdue.`,
     !scope && busiest.length ? `The busiest departments were ${busiest.map((d) => `${d.department.name} (${n(d.received.total)})`).join(', ')}.` : '',
-    ratings.total
+    !scope && ratings.total
       ? `${n(ratings.total)} citizens and organisations rated the centre's staff: ${n(ratings.verySatisfied)} very satisfied (${pct(r.rates.verySatisfied)}), ${n(ratings.satisfied)} satisfied (${pct(r.rates.satisfied)})${ratings.dissatisfied ? `, ${n(ratings.dissatisfied)} dissatisfied (${pct(r.rates.dissatisfied)})` : ''}.`
       : '',
     r.balanced ? '' : 'Note: the figures do not balance (carried over + new ≠ resolved + withdrawn + in process).',

@@ -50,7 +50,7 @@ export class ReceiveDossierInput {
   @Field(() => Channel)
   channel: Channel;
 
-  @Field(() => Date, { nullable: true, description: 'When the centre received it; now when omitted. Never in the future.' })
+  @Field(() => Date, { nullable: true, description: 'When the centre received it; now when omitted. Never in the future, nor earlier than 24 hours ago.' })
   receivedAt?: Date | null;
 
   @Field(() => ApplicantInput)
@@ -59,6 +59,9 @@ export class ReceiveDossierInput {
   @Field(() => String, { nullable: true, description: 'For the POSTAL channel: the item that brought the dossier (S10 number).' })
   inboundTrackingNumber?: string | null;
 }
+
+/** How far back a client may date a dossier it registers: until reporting periods close (a later issue), one day. */
+export const RECEIVED_AT_PAST_LIMIT_MS = 24 * 3_600_000;
 
 const bad = (field: string, message: string) => badUserInput(`${field}: ${message}`, { field });
 
@@ -99,7 +102,8 @@ export class LifecycleResolver {
     const now = new Date();
     const receivedAt = input.receivedAt ?? now;
     if (receivedAt.getTime() > now.getTime() + 60_000) throw bad('receivedAt', 'cannot be in the future');
-    if (receivedAt < new Date('2019-01-01T00:00:00+07:00')) throw bad('receivedAt', 'is before the calendar the centre keeps');
+    // A client could otherwise file dossiers into months already reported; older records come through the history import.
+    if (receivedAt.getTime() < now.getTime() - RECEIVED_AT_PAST_LIMIT_MS) throw bad('receivedAt', 'no earlier than 24 hours ago: older dossiers come through the history import');
     const inbound = input.inboundTrackingNumber ?? null;
     if (inbound !== null && (input.channel !== Channel.POSTAL || !isTrackingNumber(inbound))) {
       throw bad('inboundTrackingNumber', 'a valid S10 item number, for the POSTAL channel only');

@@ -2,6 +2,7 @@ import express from 'express';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from '../logger';
 import { NonceStore, verifyRequest } from '../signing';
+import { holdsNul } from '../graphql-route';
 
 export interface Delivered {
   /** The sender's message id: a UUID, or `<source>:<row id>` for a message written before message ids existed. */
@@ -50,6 +51,11 @@ export function handoverRoute(
       message = JSON.parse(body.toString('utf8'));
     } catch {
       res.status(400).json({ error: 'not JSON' });
+      return;
+    }
+    // PostgreSQL stores no NUL in text: applying it would fail on every retry. 400 is a message fault, not retried.
+    if (holdsNul(message)) {
+      res.status(400).json({ error: 'a value holds a NUL character' });
       return;
     }
     const handler = o.handlers[message.type];
