@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import type { Identity } from '../../subgraphs/kit/identity';
 import { startPrivateSystem, TestSystem } from '../support/system';
 
@@ -60,6 +61,37 @@ describe('personal data stays masked: filters, free text, tracking, existence', 
       expect(res.errors.map((e: any) => e.extensions.code)).toEqual(['FORBIDDEN']);
       expect(res.errors[0].message).toContain('filter.applicantIdNumber and filter.search');
       expect((await refusedFilters('SERVICE')).slice(before.length)).toEqual(['filter.applicantIdNumber,filter.search']);
+    });
+
+    it('when masked roles try random filters, counts and selections, then every personal filter is FORBIDDEN and no answer carries a name or an ID number', async () => {
+      const [person] = await intakeDb().query(
+        `SELECT applicant_full_name AS name, applicant_id_number AS id FROM dossier WHERE department_code = 'SGTVT' ORDER BY code LIMIT 1`);
+      const filter = fc.record(
+        {
+          search: fc.option(fc.constantFrom(person.name, 'bui duc', 'trung')),
+          applicantIdNumber: fc.option(fc.constantFrom(person.id, '000000000000', '12')),
+          departmentCode: fc.option(fc.constantFrom('SGTVT', 'CAT')),
+          status: fc.option(fc.constantFrom('NEW', 'PROCESSING')),
+        },
+        { requiredKeys: [] },
+      );
+      const selection = fc.constantFrom(
+        'totalCount',
+        'edges { node { code applicant { fullName idNumber phone address } } }',
+        'totalCount edges { node { applicant { fullName } } }',
+      );
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom(REPORTS, SERVICE), filter, selection, async (as, f, sel) => {
+          const res = await system.query(`query($f: DossierFilter) { dossiers(filter: $f, first: 20) { ${sel} } }`, { f }, as);
+          const personal = f.search != null || f.applicantIdNumber != null;
+          expect((res.errors ?? []).map((e: any) => e.extensions.code)).toEqual(personal ? ['FORBIDDEN'] : []);
+          expect(res.data?.dossiers == null).toBe(personal);
+          const text = JSON.stringify(res);
+          expect(text).not.toContain(person.id);
+          expect(text).not.toContain(person.name);
+        }),
+        { numRuns: 40 },
+      );
     });
 
     it('when a report builder counts by filters that name no person, then the count answers; centre staff may still search by name', async () => {
