@@ -1,5 +1,5 @@
 import type { MiddlewareFn } from 'type-graphql';
-import { forbidden } from './errors';
+import { forbidden, notFound } from './errors';
 import type { Identity } from './identity';
 import type { RequestContext } from './subgraph';
 
@@ -33,14 +33,29 @@ export function dossierAccess(who: Identity, d: DossierScope): Access {
   }
 }
 
-/** Refuses a row the caller may not see, and logs the refusal in the audit trail. */
+/** Roles that see every dossier (some masked), so may be told that one does not exist. */
+export const SEES_ALL: ReadonlySet<string> = new Set(['CENTRE_STAFF', 'REPORT_BUILDER', 'SERVICE']);
+
+/**
+ * The one answer for a dossier the caller may not see and for one that does not exist, so that neither
+ * tells whether it exists; it names no code, because a caller may have come by a tracking number.
+ */
+export const noSuchDossier = () => notFound('no such dossier');
+
+/** Refuses a row the caller may not see (NOT_FOUND, as for a missing one), and logs the refusal in the audit trail. */
 export function guard<T extends DossierScope>(ctx: RequestContext<unknown>, row: T | null): T | null {
   if (!row) return null;
   if (dossierAccess(ctx.identity, row) === 'NONE') {
     ctx.audit.deny(row, 'READ');
-    throw forbidden(`access denied to dossier ${row.dossierCode}`);
+    throw noSuchDossier();
   }
   return row;
+}
+
+/** A root lookup: null for a missing row only to roles that see every dossier; NOT_FOUND to the rest, seen or missing. */
+export function lookup<T extends DossierScope>(ctx: RequestContext<unknown>, row: T | null): T | null {
+  if (!row && !SEES_ALL.has(ctx.identity.role)) throw noSuchDossier();
+  return guard(ctx, row);
 }
 
 export function scopeOf(root: unknown): DossierScope {
@@ -58,7 +73,7 @@ export function PersonalData(mask: (value: any) => unknown): MiddlewareFn<Reques
     const access = dossierAccess(context.identity, scope);
     if (access === 'NONE') {
       context.audit.deny(scope, 'READ', info.fieldName);
-      throw forbidden(`access denied to personal data of dossier ${scope.dossierCode}`);
+      throw forbidden('access denied to personal data');
     }
     const value = await next();
     if (value === null || value === undefined) return value;
@@ -67,3 +82,6 @@ export function PersonalData(mask: (value: any) => unknown): MiddlewareFn<Reques
     return value;
   };
 }
+
+/** Free text (notes, reasons): personal data may hide in it, so callers who see persons masked get none of it. */
+export const FreeText = () => PersonalData(() => null);

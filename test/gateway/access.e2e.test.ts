@@ -42,14 +42,14 @@ describe('who may see what, through the gateway', () => {
     expect(res.data.dossier.shipments[0].recipientName).toBeTruthy();
   });
 
-  it("when an officer of Transport reads a Police dossier through the root field, then it is FORBIDDEN and nothing leaks", async () => {
+  it("when an officer of Transport reads a Police dossier through the root field, then it is NOT_FOUND, as an unknown one is, and nothing leaks", async () => {
     const res = await system.query(FULL, { code: d.police.code }, officer('SGTVT'));
     expect(res.data?.dossier ?? null).toBeNull();
-    expect(res.errors[0].extensions.code).toBe('FORBIDDEN');
+    expect(res.errors[0].extensions.code).toBe('NOT_FOUND');
     expect(leaks(res, d.police.id, d.police.name, d.police.phone)).toEqual([]);
   });
 
-  it("when an officer of Transport reads a Police dossier through _entities on intake and on police, then both refuse", async () => {
+  it("when an officer of Transport reads a Police dossier through _entities on intake and on police, then both refuse with NOT_FOUND", async () => {
     const who = officer('SGTVT');
     const viaIntake = await signedCall(system.subgraphs.intake, 'intake',
       `query($r: [_Any!]!) { _entities(representations: $r) { ... on Dossier { code applicant { idNumber } } } }`,
@@ -59,7 +59,7 @@ describe('who may see what, through the gateway', () => {
       { r: [{ __typename: 'PoliceProcessing', dossierCode: d.police.code }] }, who);
     for (const res of [viaIntake, viaPolice]) {
       expect(res.data._entities[0]).toBeNull();
-      expect(res.errors[0].extensions.code).toBe('FORBIDDEN');
+      expect(res.errors[0].extensions.code).toBe('NOT_FOUND');
       expect(leaks(res, d.police.id)).toEqual([]);
     }
   });
@@ -85,9 +85,9 @@ describe('who may see what, through the gateway', () => {
     expect(leaks(res, d.transport.id, d.transport.name, d.transport.phone, d.transport.licence)).toEqual([]);
   });
 
-  it("when a citizen asks for someone else's dossier, then it is FORBIDDEN; their own they see in full", async () => {
+  it("when a citizen asks for someone else's dossier, then it is NOT_FOUND; their own they see in full", async () => {
     const other = await system.query(FULL, { code: d.police.code }, citizen(d.transport.id));
-    expect(other.errors[0].extensions.code).toBe('FORBIDDEN');
+    expect(other.errors[0].extensions.code).toBe('NOT_FOUND');
     expect(leaks(other, d.police.id, d.police.name)).toEqual([]);
     const own = await system.query(FULL, { code: d.transport.code }, citizen(d.transport.id));
     expect(own.errors).toBeUndefined();

@@ -41,7 +41,7 @@ describe('the audit trail of personal data', () => {
 
   it('when an officer of another department is refused, then the refusal is logged too', async () => {
     const res = await system.query(`query($c: String!) { dossier(code: $c) { applicant { idNumber } } }`, { c: code }, officer);
-    expect(res.errors[0].extensions.code).toBe('FORBIDDEN');
+    expect(res.errors[0].extensions.code).toBe('NOT_FOUND');
     const trail = (await system.query(TRAIL, { c: code })).data.auditTrail;
     expect(trail.intake).toContainEqual(expect.objectContaining({ subject: 'officer-cat-7', department: 'CAT', allowed: false }));
   });

@@ -119,10 +119,10 @@ describe('a dossier\'s life across the systems, through the gateway', () => {
     expect((await view(d.code)).processing.status).toBe('NEW');
   });
 
-  it('when another department\'s officer or centre staff try a department step, then it is FORBIDDEN', async () => {
+  it('when another department\'s officer tries a department step, then it is NOT_FOUND, as for an unknown dossier; centre staff get FORBIDDEN', async () => {
     const d = await receive('1.003930', 'ONLINE');
     await settle();
-    expect((await step('policeStartProcessing', d.code, officer('SGTVT'))).errors[0].extensions.code).toBe('FORBIDDEN');
+    expect((await step('policeStartProcessing', d.code, officer('SGTVT'))).errors[0].extensions.code).toBe('NOT_FOUND');
     expect((await step('policeStartProcessing', d.code, STAFF)).errors[0].extensions.code).toBe('FORBIDDEN');
     expect((await view(d.code)).processing.status).toBe('NEW');
   });

@@ -1,5 +1,13 @@
-import { Field, ObjectType } from 'type-graphql';
+import { Field, MiddlewareFn, ObjectType, UseMiddleware } from 'type-graphql';
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { FreeText, type DossierScope } from '../../kit/access';
+import type { RequestContext } from '../../kit/subgraph';
+
+/** Events whose detail an officer wrote (the supplement request's note): free text, masked like a name. */
+const WRITTEN = new Set(['SUPPLEMENT_REQUESTED']);
+const freeText = FreeText();
+const WrittenDetail: MiddlewareFn<RequestContext<unknown>> = (action, next) =>
+  WRITTEN.has((action.root as DossierEvent).type) ? freeText(action, next) : next();
 
 /**
  * The register's event log: what the centre did, and what the other systems reported through their
@@ -32,7 +40,14 @@ export class DossierEvent {
   @Column({ type: 'varchar', length: 40 })
   type: string;
 
-  @Field(() => String, { nullable: true, description: 'A short description; never personal data.' })
+  @Field(() => String, {
+    nullable: true,
+    description: "A short description. An officer's note (SUPPLEMENT_REQUESTED) is null for callers who see persons masked.",
+  })
+  @UseMiddleware(WrittenDetail)
   @Column({ type: 'varchar', length: 200, nullable: true })
   detail: string | null;
+
+  /** The dossier it belongs to, for access checks; set by the resolver, never stored. */
+  scope?: DossierScope;
 }

@@ -1,4 +1,5 @@
-import { Field, ObjectType } from 'type-graphql';
+import { Field, ObjectType, UseMiddleware } from 'type-graphql';
+import { FreeText, type DossierScope } from '../../kit/access';
 import { Column, Entity, Index, ManyToOne, PrimaryGeneratedColumn, RelationId } from 'typeorm';
 import { RatingLevel } from './channel';
 import { Dossier } from './dossier.entity';
@@ -20,7 +21,8 @@ export class Rating {
   @Column({ type: 'varchar', length: 16 })
   level: RatingLevel;
 
-  @Field(() => String, { nullable: true, description: 'Required when dissatisfied.' })
+  @Field(() => String, { nullable: true, description: 'Required when dissatisfied. Free text: null for callers who see persons masked.' })
+  @UseMiddleware(FreeText())
   @Column({ type: 'text', nullable: true })
   reason: string | null;
 
@@ -32,4 +34,7 @@ export class Rating {
   @Index()
   @Column({ type: 'timestamptz' })
   ratedAt: Date;
+
+  /** The dossier it belongs to, for access checks; set by the resolver, never stored. */
+  scope?: DossierScope;
 }

@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
-import { guard } from '../../kit/access';
+import { dossierAccess, lookup } from '../../kit/access';
 import { badUserInput, forbidden } from '../../kit/errors';
 import { isDossierCode } from '../../kit/dossier-code';
 import type { RequestContext } from '../../kit/subgraph';
@@ -24,28 +24,35 @@ const ORDERS: Record<DossierOrder, { key: string; direction: 'ASC' | 'DESC'; val
 
 type Ctx = RequestContext<IntakeLoaders>;
 
-/** Roles that may be told a dossier does not exist. */
-const SEES_ALL = new Set(['CENTRE_STAFF', 'REPORT_BUILDER', 'SERVICE']);
+/** A list with no single dossier, as the audit trail names a refused filter. */
+const LIST_SCOPE = { dossierCode: '*', departmentCode: null, applicantIdNumber: null };
+
+/**
+ * Filters on a person that callers who see persons masked may not use: matching and counting by them would
+ * recover what the mask hides (a name a letter at a time through totalCount, an ID number by guessing).
+ */
+const PERSONAL_FILTERS = ['applicantIdNumber', 'search'] as const;
 
 @Resolver(() => Dossier)
 export class DossierResolver {
   @Query(() => Dossier, {
     nullable: true,
     description:
-      'A dossier by its code; null when there is none. Officers and citizens get FORBIDDEN for any dossier ' +
-      'outside their scope, whether or not it exists.',
+      'A dossier by its code; null when there is none. Officers and citizens get NOT_FOUND for any dossier ' +
+      'outside their scope, whether or not it exists; callers without a token get FORBIDDEN.',
   })
   async dossier(@Arg('code') code: string, @Ctx() ctx: Ctx): Promise<Dossier | null> {
     if (!isDossierCode(code)) throw badUserInput('code is not a dossier code (<unit>-<yyMMdd>-<NNNN>)', { field: 'code' });
+    if (ctx.identity.role === 'ANONYMOUS') throw forbidden('sign in to read dossiers');
     const row = await ctx.loaders.dossier.load(code);
-    if (!row && !SEES_ALL.has(ctx.identity.role)) throw forbidden(`access denied to dossier ${code}`);
-    return row && guard(ctx, row.scope) && row;
+    return lookup(ctx, row?.scope ?? null) && row;
   }
 
   @Query(() => DossierConnection, {
     description:
       `Dossiers the caller may see, filtered and ordered; at most ${MAX_PAGE} a page. Officers see their ` +
-      "department's, citizens their own; report builders and services see them masked.",
+      "department's, citizens their own; report builders and services see them masked, and may not filter by " +
+      'applicantIdNumber or search (FORBIDDEN, audited).',
   })
   async dossiers(
     @Arg('filter', () => DossierFilter, { nullable: true }) filter: DossierFilter | null,
@@ -57,6 +64,13 @@ export class DossierResolver {
     if (first < 1 || first > MAX_PAGE) throw badUserInput(`first must be between 1 and ${MAX_PAGE}`, { field: 'first' });
     const who = ctx.identity;
     if (who.role === 'ANONYMOUS') throw forbidden('sign in to list dossiers');
+    if (dossierAccess(who, LIST_SCOPE) === 'MASKED') {
+      const used = PERSONAL_FILTERS.filter((f) => filter?.[f] != null).map((f) => `filter.${f}`);
+      if (used.length) {
+        ctx.audit.deny(LIST_SCOPE, 'READ', ...used);
+        throw forbidden(`${used.join(' and ')}: personal data, which this role sees masked, cannot be filtered by`, { field: used[0] });
+      }
+    }
     const now = new Date();
     const base = () => {
       const q = ctx.db.getRepository(Dossier).createQueryBuilder('d');
@@ -118,8 +132,8 @@ export class DossierResolver {
       'Everything that happened to the dossier, in time order, in every system: the register\'s own steps and what ' +
       'the processing system and postal reported through their hand-overs; `system` names where each came from.',
   })
-  timeline(@Root() d: Dossier, @Ctx() ctx: Ctx): Promise<DossierEvent[]> {
-    return ctx.loaders.events.load(d.code);
+  async timeline(@Root() d: Dossier, @Ctx() ctx: Ctx): Promise<DossierEvent[]> {
+    return (await ctx.loaders.events.load(d.code)).map((e) => Object.assign(new DossierEvent(), e, { scope: d.scope }));
   }
 
   @FieldResolver(() => Deadline, { description: 'Where the dossier stands against its deadline, in working hours.' })
@@ -128,7 +142,8 @@ export class DossierResolver {
   }
 
   @FieldResolver(() => Rating, { nullable: true, description: "The applicant's rating of the service, if any." })
-  rating(@Root() d: Dossier, @Ctx() ctx: Ctx): Promise<Rating | null> {
-    return ctx.loaders.rating.load(d.code);
+  async rating(@Root() d: Dossier, @Ctx() ctx: Ctx): Promise<Rating | null> {
+    const r = await ctx.loaders.rating.load(d.code);
+    return r && Object.assign(new Rating(), r, { scope: d.scope });
   }
 }

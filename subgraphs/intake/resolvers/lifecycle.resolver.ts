@@ -4,7 +4,9 @@ import { calendar, localDate } from '../../kit/calendar/working-time';
 import { nextStatus, STEPS, WITHDRAWAL_REQUESTED } from '../../kit/department/lifecycle';
 import { applyCentreStep, openProcessing } from '../../kit/department/processing.handlers';
 import { ProcessingStatus } from '../../kit/department/processing-status';
-import { badUserInput, conflict, forbidden, notFound } from '../../kit/errors';
+import { noSuchDossier } from '../../kit/access';
+import { badUserInput, conflict, forbidden } from '../../kit/errors';
+import { refusePersonalData } from '../../kit/free-text';
 import { isDossierCode } from '../../kit/dossier-code';
 import { isTrackingNumber } from '../../postal/tracking-number';
 import type { Identity } from '../../kit/identity';
@@ -270,7 +272,8 @@ export class LifecycleResolver {
     const why = reason?.trim() || null;
     if (level === RatingLevel.DISSATISFIED && !why) throw bad('reason', 'a reason is required when dissatisfied');
     if (why && why.length > 500) throw bad('reason', 'at most 500 characters');
-    return ctx.db.transaction((m) =>
+    refusePersonalData('reason', why);
+    const rating = await ctx.db.transaction((m) =>
       onceFor(m, ctx.identity, key, 'rateService', { dossierCode, level, reason: why }, async () => {
         const d = await this.load(ctx, m, dossierCode);
         if (await m.getRepository(Rating).findOne({ where: { dossier: { code: dossierCode } } })) {
@@ -285,6 +288,8 @@ export class LifecycleResolver {
         return { result: await m.getRepository(Rating).findOneByOrFail({ id }), ref: id };
       }, (id) => m.getRepository(Rating).findOneByOrFail({ id })),
     );
+    const d = await ctx.loaders.dossier.load(dossierCode);
+    return Object.assign(rating, { scope: d?.scope });
   }
 
   private async load(ctx: Ctx, m: EntityManager, dossierCode: string, step = false): Promise<Dossier> {
@@ -293,9 +298,9 @@ export class LifecycleResolver {
     // the same day could deadlock.
     if (step) await m.query('SELECT 1 FROM processing WHERE dossier_code = $1 FOR UPDATE', [dossierCode]);
     const d = await m.getRepository(Dossier).findOne({ where: { code: dossierCode }, lock: { mode: 'pessimistic_write' } });
-    if (!d) throw notFound(`no dossier ${dossierCode}`);
+    if (!d) throw noSuchDossier();
     const who = ctx.identity;
-    if (who.role === 'CITIZEN' && who.citizenId !== d.applicant.idNumber) throw forbidden(`access denied to dossier ${dossierCode}`);
+    if (who.role === 'CITIZEN' && who.citizenId !== d.applicant.idNumber) throw noSuchDossier();
     return d;
   }
 

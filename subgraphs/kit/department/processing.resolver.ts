@@ -1,9 +1,10 @@
 import { Arg, ClassType, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type DataLoader from 'dataloader';
 import type { EntityManager } from 'typeorm';
-import { guard } from '../access';
+import { guard, lookup, noSuchDossier, scopeOf } from '../access';
 import { calendar } from '../calendar/working-time';
-import { badUserInput, forbidden, notFound } from '../errors';
+import { badUserInput, forbidden } from '../errors';
+import { refusePersonalData } from '../free-text';
 import { isDossierCode } from '../dossier-code';
 import { onceFor } from '../messaging/idempotency';
 import type { RequestContext } from '../subgraph';
@@ -63,8 +64,8 @@ export function processingResolver<T extends ProcessingRecord>(entity: ClassType
     const result = await ctx.db.transaction((m) =>
       onceFor(m, who, key, `${prefix}.${step}`, { dossierCode, input }, async () => {
         const row = await m.getRepository(entity).findOne({ where: { dossierCode } as never, lock: { mode: 'pessimistic_write' } });
-        if (!row) throw notFound(`no dossier ${dossierCode} in this system`);
-        if (row.departmentCode !== who.department) throw forbidden(`access denied to dossier ${dossierCode}`);
+        // Another department's dossier gets the answer of a missing one: neither tells whether it exists.
+        if (!row || row.departmentCode !== who.department) throw noSuchDossier();
         const status = nextStatus(dossierCode, row.status, step);
         const at = new Date();
         await change(row, at, m);
@@ -92,12 +93,13 @@ export function processingResolver<T extends ProcessingRecord>(entity: ClassType
       @Ctx() ctx: RequestContext<ProcessingLoaders<T>>,
     ): Promise<T | null> {
       codeArg(dossierCode);
-      return guard(ctx, await ctx.loaders.processing.load(dossierCode));
+      return lookup(ctx, await ctx.loaders.processing.load(dossierCode));
     }
 
     @FieldResolver(() => [StatusChange])
-    history(@Root() p: T, @Ctx() ctx: RequestContext<ProcessingLoaders<T>>): Promise<StatusChange[]> {
-      return ctx.loaders.history.load(p.dossierCode);
+    async history(@Root() p: T, @Ctx() ctx: RequestContext<ProcessingLoaders<T>>): Promise<StatusChange[]> {
+      const scope = scopeOf(p);
+      return (await ctx.loaders.history.load(p.dossierCode)).map((c) => Object.assign(new StatusChange(), c, { scope }));
     }
 
     @Mutation(() => entity, { name: `${prefix}StartProcessing`, description: 'NEW → PROCESSING. An officer of the owning department.' })
@@ -120,6 +122,7 @@ export function processingResolver<T extends ProcessingRecord>(entity: ClassType
       @Ctx() ctx: RequestContext<ProcessingLoaders<T>>,
     ): Promise<T> {
       if (!note.trim() || note.length > 500) throw badUserInput('note must say what is missing (1 to 500 characters)', { field: 'note' });
+      refusePersonalData('note', note);
       return take(ctx, dossierCode, 'requestSupplement', key, { note }, () => {}, note.trim());
     }
 

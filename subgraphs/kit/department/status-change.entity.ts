@@ -1,4 +1,5 @@
-import { Directive, Field, ObjectType } from 'type-graphql';
+import { Directive, Field, ObjectType, UseMiddleware } from 'type-graphql';
+import { FreeText, type DossierScope } from '../access';
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { ProcessingStatus } from './processing-status';
 
@@ -26,7 +27,11 @@ export class StatusChange {
   @Column({ type: 'varchar', length: 120, nullable: true })
   officer: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "An officer's note: free text, null for callers who see persons masked." })
+  @UseMiddleware(FreeText())
   @Column({ type: 'text', nullable: true })
   note: string | null;
+
+  /** The dossier it belongs to, for access checks; set by the resolver, never stored. */
+  scope?: DossierScope;
 }

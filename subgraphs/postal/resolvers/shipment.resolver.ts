@@ -1,4 +1,4 @@
-import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root, UseMiddleware } from 'type-graphql';
 import { onceFor } from '../../kit/messaging/idempotency';
 import { ShipmentStatus } from '../entities/shipment-status';
 import { recordEvent } from '../shipments';
@@ -7,7 +7,8 @@ import { badUserInput, forbidden, notFound } from '../../kit/errors';
 import type { RequestContext } from '../../kit/subgraph';
 import { Dossier } from '../entities/dossier';
 import { ShipmentEvent } from '../entities/shipment-event.entity';
-import { Shipment } from '../entities/shipment.entity';
+import { DossierFact, Shipment } from '../entities/shipment.entity';
+import { refusePersonalData } from '../../kit/free-text';
 import type { PostalLoaders } from '../loaders';
 import { isTrackingNumber } from '../tracking-number';
 
@@ -15,12 +16,15 @@ type Ctx = RequestContext<PostalLoaders>;
 
 @Resolver(() => Shipment)
 export class ShipmentResolver {
-  @Query(() => Shipment, { nullable: true, description: 'A postal item by its tracking number.' })
+  @Query(() => Shipment, {
+    nullable: true,
+    description: 'A postal item by its tracking number: its status and events for anyone, the rest for those who may see its dossier.',
+  })
   async shipment(@Arg('trackingNumber') trackingNumber: string, @Ctx() ctx: Ctx): Promise<Shipment | null> {
     if (!isTrackingNumber(trackingNumber)) {
       throw badUserInput('trackingNumber is not a valid S10 item number', { field: 'trackingNumber' });
     }
-    return guard(ctx, await ctx.loaders.shipment.load(trackingNumber));
+    return ctx.loaders.shipment.load(trackingNumber);
   }
 
   @Mutation(() => Shipment, {
@@ -39,6 +43,7 @@ export class ShipmentResolver {
     const when = at ?? new Date();
     if (when.getTime() > Date.now() + 60_000) throw badUserInput('at cannot be in the future', { field: 'at' });
     if (location && location.length > 120) throw badUserInput('location: at most 120 characters', { field: 'location' });
+    refusePersonalData('location', location);
     const item = await ctx.db.transaction((m) =>
       onceFor(m, ctx.identity, key, 'recordShipmentEvent', { trackingNumber, status, at: when.toISOString(), location }, async () => {
         const found = await m.getRepository(Shipment).findOne({ where: { trackingNumber }, lock: { mode: 'pessimistic_write' } });
@@ -56,6 +61,7 @@ export class ShipmentResolver {
   }
 
   @FieldResolver(() => Dossier)
+  @UseMiddleware(DossierFact)
   dossier(@Root() s: Shipment): Dossier {
     return Object.assign(new Dossier(), { code: s.dossierCode });
   }
