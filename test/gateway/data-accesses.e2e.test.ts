@@ -121,3 +121,31 @@ describe("the data subject's view of who accessed their data", () => {
     expect((await ask(citizen, { first: 101 })).errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
   });
 });
+
+describe("the data subject's view when a department system is down", () => {
+  let system: TestSystem;
+  let close: () => Promise<void>;
+  let citizen: Identity;
+
+  beforeAll(async () => {
+    ({ system, close } = await startPrivateSystem('dataaccessdown'));
+    const [{ code, id }] = await system.subgraphs.intake.server.db.query(
+      `SELECT code, applicant_id_number AS id FROM dossier WHERE department_code = 'SGTVT' AND decision = 'APPROVED' ORDER BY code LIMIT 1`,
+    );
+    citizen = { subject: 'citizen-portal-3', role: 'CITIZEN', citizenId: id };
+    const acted = await system.query(
+      `query($c: String!) { dossier(code: $c) { processing { ... on TransportProcessing { transportLicence { number } } } } }`,
+      { c: code }, { subject: 'officer-sgtvt-3', role: 'DEPARTMENT_OFFICER', department: 'SGTVT' },
+    );
+    expect(acted.errors).toBeUndefined();
+    await system.subgraphs.transport.server.close();
+  });
+  afterAll(() => close?.());
+
+  it('when the citizen asks, then no incomplete page is passed off as whole: the accesses are UNAVAILABLE, naming the system', async () => {
+    const res = await postGraphQL(system.gatewayUrl, PAGE, { first: 100 }, await tokenFor(citizen));
+    expect(res.data?.myDataAccesses ?? null).toBeNull();
+    expect(res.errors).toContainEqual(expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAVAILABLE', subgraph: 'transport' }) }));
+    expect(JSON.stringify(res)).not.toMatch(/127\.0\.0\.1|localhost|ECONNREFUSED|http:\/\//);
+  });
+});

@@ -10,6 +10,7 @@ import {
   parsePageKey,
   type AccessPage,
 } from '../../kit/audit/data-access';
+import { unavailable } from '../../kit/errors';
 import type { RequestContext } from '../../kit/subgraph';
 import { SUBGRAPHS } from '../../registry';
 
@@ -43,7 +44,11 @@ function mergedPage(page: DataAccessPage, ctx: Ctx): Promise<AccessPage> {
   page.merged ??= (async () => {
     const window = parsePageKey(page.id);
     const own = await citizenAccesses(ctx.db, 'intake', INTAKE_DOSSIERS, citizenOf(ctx.identity), window);
-    return mergeAccesses([own, ...OTHER_SYSTEMS.map((n) => (page as DataAccessPage & Parts)[camel(n)] ?? [])], window.first);
+    const parts = OTHER_SYSTEMS.map((n) => (page as DataAccessPage & Parts)[camel(n)]);
+    // A page without one system's part would pass an incomplete list off as whole.
+    const missing = OTHER_SYSTEMS.filter((_, i) => !parts[i]);
+    if (missing.length) throw unavailable(`the accesses logged by ${missing.join(', ')} did not arrive; try again later`);
+    return mergeAccesses([own, ...(parts as DataAccess[][])], window.first);
   })();
   return page.merged;
 }
