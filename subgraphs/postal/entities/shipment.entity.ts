@@ -4,6 +4,7 @@ import { maskAddress, maskName, maskPhone } from '../../kit/masking';
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
 import { ShipmentDirection, ShipmentStatus } from './shipment-status';
 
+@Index('IDX_shipment_applicant_id_number', { synchronize: false })
 @Entity('shipment')
 @Index(['dossierCode', 'postedAt'])
 @ObjectType({ description: 'An item carried by the public postal service (bưu chính công ích) for a dossier.' })
