@@ -22,6 +22,7 @@ const postal: SubgraphModule<PostalLoaders> = {
     },
   },
   handlers: postalHandlers,
+  citizenDossiers: 'SELECT dossier_code FROM shipment WHERE applicant_id_number = $1',
   createLoaders: createPostalLoaders,
   importHistory: importPostalHistory,
 };

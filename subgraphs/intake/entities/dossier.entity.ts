@@ -8,6 +8,7 @@ import { Department } from './department.entity';
 import { Procedure } from './procedure.entity';
 
 /** The centre's register entry for a dossier: what was received, from whom, and where it went. */
+@Index('IDX_dossier_applicant_id_number', { synchronize: false })
 @Entity('dossier')
 @Index(['receivedAt', 'code'])
 @ObjectType({ description: 'A dossier (hồ sơ) registered by the centre.' })

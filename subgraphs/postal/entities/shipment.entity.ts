@@ -15,6 +15,7 @@ export const DossierFact: MiddlewareFn<RequestContext<unknown>> = ({ root, conte
   return next();
 };
 
+@Index('IDX_shipment_applicant_id_number', { synchronize: false })
 @Entity('shipment')
 @Index(['dossierCode', 'postedAt'])
 @ObjectType({

@@ -1,0 +1,151 @@
+import type { Identity } from '../../subgraphs/kit/identity';
+import { postGraphQL, startPrivateSystem, TestSystem, tokenFor } from '../support/system';
+
+const PAGE = `query($first: Int, $after: String) { myDataAccesses(first: $first, after: $after) {
+  accesses { at system role departmentCode fields operation dossierCode cursor } endCursor hasNextPage } }`;
+
+describe("the data subject's view of who accessed their data", () => {
+  let system: TestSystem;
+  let close: () => Promise<void>;
+  let code: string;
+  let citizen: Identity;
+  const staff: Identity = { subject: 'staff-data-42', role: 'CENTRE_STAFF' };
+  const officer: Identity = { subject: 'officer-sgtvt-9', role: 'DEPARTMENT_OFFICER', department: 'SGTVT' };
+
+  const ask = async (who: Identity, variables: Record<string, unknown> = {}) =>
+    postGraphQL(system.gatewayUrl, PAGE, variables, await tokenFor(who));
+
+  /** Every page, following endCursor, to the end. */
+  async function allPages(who: Identity, first: number): Promise<any[]> {
+    const seen: any[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const res = await ask(who, { first, after });
+      expect(res.errors).toBeUndefined();
+      const page = res.data.myDataAccesses;
+      seen.push(...page.accesses);
+      if (!page.hasNextPage) return seen;
+      after = page.endCursor;
+    }
+  }
+
+  beforeAll(async () => {
+    ({ system, close } = await startPrivateSystem('dataaccess'));
+    let id: string;
+    [{ code, id }] = await system.subgraphs.intake.server.db.query(
+      `SELECT code, applicant_id_number AS id FROM dossier WHERE department_code = 'SGTVT' AND channel = 'POSTAL' AND decision = 'APPROVED' ORDER BY code LIMIT 1`,
+    );
+    citizen = { subject: 'citizen-portal-1', role: 'CITIZEN', citizenId: id };
+
+    const read = await system.query(
+      `query($c: String!) { dossier(code: $c) { applicant { idNumber fullName } shipments { address } } }`, { c: code }, staff,
+    );
+    expect(read.errors).toBeUndefined();
+    const acted = await system.query(
+      `query($c: String!) { dossier(code: $c) { processing { ... on TransportProcessing { transportLicence { number } } } } }`, { c: code }, officer,
+    );
+    expect(acted.errors).toBeUndefined();
+    expect(acted.data.dossier.processing.transportLicence.number).toEqual(expect.any(String));
+  });
+  afterAll(() => close?.());
+
+  it('when staff read a dossier and an officer acts on it, then its applicant sees both, from intake, postal and the department system, newest first', async () => {
+    const res = await ask(citizen, { first: 100 });
+    expect(res.errors).toBeUndefined();
+    const accesses = res.data.myDataAccesses.accesses.filter((a: any) => a.dossierCode === code);
+    expect(accesses[0]).toEqual(expect.objectContaining({
+      system: 'transport', role: 'DEPARTMENT_OFFICER', departmentCode: 'SGTVT', fields: ['transportLicence'], operation: 'READ',
+    }));
+    expect(accesses.slice(1, 3)).toEqual(expect.arrayContaining([
+      expect.objectContaining({ system: 'intake', role: 'CENTRE_STAFF', departmentCode: null, fields: ['fullName', 'idNumber'], operation: 'READ' }),
+      expect.objectContaining({ system: 'postal', role: 'CENTRE_STAFF', departmentCode: null, fields: ['address'], operation: 'READ' }),
+    ]));
+    const times = res.data.myDataAccesses.accesses.map((a: any) => Date.parse(a.at));
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+  });
+
+  it('when the citizen pages with first and after, then the pages join into the whole list, each access once, in order', async () => {
+    const whole = (await ask(citizen, { first: 100 })).data.myDataAccesses;
+    expect(whole.hasNextPage).toBe(false);
+    expect(whole.accesses.length).toBeGreaterThanOrEqual(3);
+    const paged = await allPages(citizen, 1);
+    expect(paged).toEqual(whole.accesses);
+    const twos = await allPages(citizen, 2);
+    expect(twos).toEqual(whole.accesses);
+  });
+
+  it('when the citizen reads the accesses, then no officer or staff identity is in the answer, nor can it be asked for', async () => {
+    const res = await ask(citizen, { first: 100 });
+    const text = JSON.stringify(res);
+    expect(text).not.toContain(officer.subject);
+    expect(text).not.toContain(staff.subject);
+    const asked = await postGraphQL(system.gatewayUrl, `{ myDataAccesses { accesses { subject } } }`, {}, await tokenFor(citizen));
+    expect(asked.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+
+  it('when another citizen asks, then they see none of those accesses', async () => {
+    const [{ id }] = await system.subgraphs.intake.server.db.query(
+      `SELECT applicant_id_number AS id FROM dossier WHERE applicant_id_number <> $1 ORDER BY code LIMIT 1`, [citizen.citizenId],
+    );
+    const other: Identity = { subject: 'citizen-portal-2', role: 'CITIZEN', citizenId: id };
+    const seen = await allPages(other, 100);
+    expect(seen.filter((a) => a.dossierCode === code)).toEqual([]);
+  });
+
+  it('when the citizen reads their own dossier, then their own reads are not listed as accesses by others', async () => {
+    const before = await allPages(citizen, 100);
+    const own = await system.query(`query($c: String!) { dossier(code: $c) { applicant { fullName } } }`, { c: code }, citizen);
+    expect(own.errors).toBeUndefined();
+    expect(own.data.dossier.applicant.fullName).toEqual(expect.any(String));
+    expect(await allPages(citizen, 100)).toEqual(before);
+  });
+
+  it.each([
+    ['centre staff', { subject: 'staff-1', role: 'CENTRE_STAFF' } as Identity],
+    ['a department officer', { subject: 'officer-1', role: 'DEPARTMENT_OFFICER', department: 'SGTVT' } as Identity],
+    ['a report builder', { subject: 'report-1', role: 'REPORT_BUILDER' } as Identity],
+  ])('when %s asks, then it is FORBIDDEN', async (_, who) => {
+    const res = await ask(who);
+    expect(res.errors[0].extensions.code).toBe('FORBIDDEN');
+    expect(res.data?.myDataAccesses ?? null).toBeNull();
+  });
+
+  it('when the caller has no token, then it is FORBIDDEN', async () => {
+    const res = await postGraphQL(system.gatewayUrl, PAGE, {});
+    expect(res.errors[0].extensions.code).toBe('FORBIDDEN');
+  });
+
+  it('when after is not a cursor or first is out of range, then BAD_USER_INPUT', async () => {
+    expect((await ask(citizen, { after: 'bm90LWEtY3Vyc29y' })).errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+    expect((await ask(citizen, { first: 0 })).errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
+    expect((await ask(citizen, { first: 101 })).errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
+  });
+});
+
+describe("the data subject's view when a department system is down", () => {
+  let system: TestSystem;
+  let close: () => Promise<void>;
+  let citizen: Identity;
+
+  beforeAll(async () => {
+    ({ system, close } = await startPrivateSystem('dataaccessdown'));
+    const [{ code, id }] = await system.subgraphs.intake.server.db.query(
+      `SELECT code, applicant_id_number AS id FROM dossier WHERE department_code = 'SGTVT' AND decision = 'APPROVED' ORDER BY code LIMIT 1`,
+    );
+    citizen = { subject: 'citizen-portal-3', role: 'CITIZEN', citizenId: id };
+    const acted = await system.query(
+      `query($c: String!) { dossier(code: $c) { processing { ... on TransportProcessing { transportLicence { number } } } } }`,
+      { c: code }, { subject: 'officer-sgtvt-3', role: 'DEPARTMENT_OFFICER', department: 'SGTVT' },
+    );
+    expect(acted.errors).toBeUndefined();
+    await system.subgraphs.transport.server.close();
+  });
+  afterAll(() => close?.());
+
+  it('when the citizen asks, then no incomplete page is passed off as whole: the accesses are UNAVAILABLE, naming the system', async () => {
+    const res = await postGraphQL(system.gatewayUrl, PAGE, { first: 100 }, await tokenFor(citizen));
+    expect(res.data?.myDataAccesses ?? null).toBeNull();
+    expect(res.errors).toContainEqual(expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAVAILABLE', subgraph: 'transport' }) }));
+    expect(JSON.stringify(res)).not.toMatch(/127\.0\.0\.1|localhost|ECONNREFUSED|http:\/\//);
+  });
+});
