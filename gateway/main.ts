@@ -19,6 +19,7 @@ runService('gateway', async () => {
     production: config.env === 'production',
     resilience: config.gateway.resilience,
     rateLimitPerMinute: config.gateway.rateLimitPerMinute,
+    rateLimits: config.gateway.rateLimits,
     redisUrl: config.redisUrl,
     supergraph: config.gateway.supergraph,
     metricsOnPublicPort: config.metricsPort === undefined,
