@@ -1,3 +1,4 @@
+import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 import express from 'express';
 import type { ApolloServer } from '@apollo/server';
@@ -53,16 +54,17 @@ export function reportTable(report: any): (string | number)[][] {
   ];
 }
 
-const csvCell = (v: string | number) => {
-  const s = String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-
 export function toCsv(report: any): string {
-  const lines = [COLUMNS, ...reportTable(report)].map((r) => r.map(csvCell).join(','));
-  // A byte-order mark, so that spreadsheet programs read the Vietnamese names as UTF-8.
-  return `\uFEFF${lines.join('\r\n')}\r\n`;
+  // escape_formulas: a cell starting with =, +, -, @, a tab or a CR (names are data the catalogue import edits)
+  // gets a leading ', so that a spreadsheet shows it as text instead of running it. A BOM, so that spreadsheet
+  // programs read the Vietnamese names as UTF-8. A lone CR or LF is quoted too: a reader would break the row there.
+  return stringify([COLUMNS, ...reportTable(report)], { bom: true, record_delimiter: 'windows', escape_formulas: true, quoted_match: /[\r\n]/ });
 }
+
+/** csv-stringify's escape_formulas, for the workbook's text cells: a file saved from it as CSV stays inert too. */
+const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
+const inert = <T>(v: T): T | string => (typeof v === 'string' && FORMULA_START.test(v) ? `'${v}` : v);
+const inertRow = (r: unknown[]) => r.map(inert);
 
 export async function toXlsx(report: any): Promise<Buffer> {
   const book = new ExcelJS.Workbook();
@@ -76,7 +78,7 @@ export async function toXlsx(report: any): Promise<Buffer> {
   header.alignment = { wrapText: true, vertical: 'middle', horizontal: 'center' };
   const table = reportTable(report);
   table.forEach((r, i) => {
-    const added = sheet.addRow(r);
+    const added = sheet.addRow(inertRow(r));
     if (i === table.length - 1) added.font = { bold: true };
   });
   sheet.columns.forEach((c, i) => (c.width = i === 2 ? 42 : i < 2 ? 16 : 12));
@@ -95,9 +97,9 @@ export async function toXlsx(report: any): Promise<Buffer> {
 
   const notes = book.addWorksheet('Thuyết minh');
   notes.getColumn(1).width = 120;
-  notes.addRow([report.narrative]).alignment = { wrapText: true };
+  notes.addRow(inertRow([report.narrative])).alignment = { wrapText: true };
   notes.addRow([report.balanced ? 'Số liệu cân đối.' : 'Số liệu chưa cân đối.']);
-  for (const p of report.reconciliation.problems) notes.addRow([p]);
+  for (const p of report.reconciliation.problems) notes.addRow(inertRow([p]));
   return Buffer.from(await book.xlsx.writeBuffer());
 }
 

@@ -26,7 +26,8 @@ import { exportRoutes } from './exports';
 import { tracedFetch, tracingPlugin } from '../subgraphs/kit/telemetry/tracing';
 import { supergraphSource } from './supergraph/supergraph.source';
 import { DEFAULT_RESILIENCE, ResilienceConfig, SupergraphConfig } from '../subgraphs/kit/config';
-import { createRateLimiter } from './rate-limit/rate-limiter';
+import { createRateLimiter, type RateLimits } from './rate-limit/rate-limiter';
+import { receiptLimit } from './rate-limit/receipt-limit.plugin';
 import { OperationKind, RequestDeadline } from './resilience/deadline';
 import { SubgraphCallFailed, SubgraphCallPolicy } from './resilience/subgraph-call.policy';
 import { kindOf, operationOf, System, unavailableAnswer } from './resilience/unavailable';
@@ -37,6 +38,8 @@ import type { RequestHandler } from '../subgraphs/kit/graphql-route';
 export interface GatewayContext {
   requestId: string;
   identity: Identity;
+  /** Where the call comes from: anonymous callers are counted by it. */
+  clientAddress?: string;
   access?: AccessRecord;
   /** From the request's arrival; a context made elsewhere (the report exports) gets one at its first call. */
   deadline?: RequestDeadline;
@@ -60,6 +63,8 @@ export interface GatewayOptions {
   rateLimitPerMinute?: number;
   /** Automatic persisted queries; off when absent: known clients send persisted documents instead. */
   persistedQueries?: boolean;
+  /** Per role and for the receipt lookup; absent: none. */
+  rateLimits?: Omit<RateLimits, 'perMinute'>;
   /** Where the replicas keep shared counters (rate limits); in this process when absent. */
   redisUrl?: string;
   log?: Logger;
@@ -225,7 +230,7 @@ export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
   // Kept across supergraph reloads: a reload must not close an open circuit, nor open a pool per subgraph each time.
   const sources = new Map<string, SubgraphSource>();
   const retired: SubgraphSource[] = [];
-  const limiter = createRateLimiter({ perMinute: o.rateLimitPerMinute ?? 0, redisUrl: o.redisUrl, log });
+  const limiter = createRateLimiter({ ...o.rateLimits, perMinute: o.rateLimitPerMinute ?? 0, redisUrl: o.redisUrl, log });
   const gateway = new ApolloGateway({
     supergraphSdl: supergraphSource({
       sdl: o.supergraphSdl,
@@ -268,7 +273,7 @@ export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
     csrfPrevention: true,
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), ...limits.plugins, logErrors(log), requestIdOnErrors(), accessPlugin(), tracingPlugin()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), ...limits.plugins, receiptLimit(limiter), logErrors(log), requestIdOnErrors(), accessPlugin(), tracingPlugin()],
   });
   await apollo.start();
 
@@ -302,8 +307,9 @@ export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
         body: parsed.body,
         context: async () => {
           const identity = await authenticate(req.headers.authorization);
-          await limiter.admit(identity, req.socket.remoteAddress);
-          return { requestId, access, identity, deadline: RequestDeadline.of(resilience, arrivals.get(req)) };
+          const clientAddress = req.socket.remoteAddress;
+          await limiter.admit(identity, clientAddress);
+          return { requestId, access, identity, clientAddress, deadline: RequestDeadline.of(resilience, arrivals.get(req)) };
         },
         headers: { 'x-request-id': requestId },
       };

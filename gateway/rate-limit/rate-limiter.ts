@@ -3,13 +3,28 @@ import { HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import Redis from 'ioredis';
 import { RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import type { Identity } from '../../subgraphs/kit/identity';
+import { ANONYMOUS, type Identity, type Role } from '../../subgraphs/kit/identity';
 import type { Logger } from '../../subgraphs/kit/logger';
 
 export interface RateLimiter {
-  /** Resolves when the caller may go on; throws a RATE_LIMITED error (HTTP 429) when over its limit. */
+  /**
+   * Resolves when the caller may go on; throws a RATE_LIMITED error (HTTP 429) when over its limit: the limit of
+   * every caller, then its role's.
+   */
   admit(identity: Identity, address: string | undefined): Promise<void>;
+  /** The same for a receipt lookup by an anonymous caller, counted by its address. */
+  admitReceipt(address: string | undefined): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Requests a minute; 0 or absent: not limited. */
+export interface RateLimits {
+  /** Of every caller (RATE_LIMIT_PER_MINUTE). */
+  perMinute?: number;
+  /** Of each caller of a role (RATE_LIMIT_<ROLE>_PER_MINUTE); ANONYMOUS callers by their address. */
+  perRole?: Partial<Record<Role, number>>;
+  /** Receipt lookups of one anonymous address (RATE_LIMIT_RECEIPT_PER_MINUTE): each a guess at an ID number. */
+  receiptPerMinute?: number;
 }
 
 const WINDOW_SECONDS = 60;
@@ -18,7 +33,7 @@ export const KEY_PREFIX = 'motcua:rate';
 const REDIS_TIMEOUT_MS = 500;
 
 const ADMITTED = Promise.resolve();
-const UNLIMITED: RateLimiter = { admit: () => ADMITTED, close: async () => {} };
+const UNLIMITED: RateLimiter = { admit: () => ADMITTED, admitReceipt: () => ADMITTED, close: async () => {} };
 
 /**
  * Whom a count belongs to: the verified caller (role and subject), or for anonymous callers the address they
@@ -72,39 +87,50 @@ function countersIn(url: string, log: Logger): { client: Redis; close(): Promise
 }
 
 /**
- * `perMinute` requests per caller in each minute (a fixed window per caller, from its first request), counted in
- * Redis when `redisUrl` is set, so every replica of the gateway sees the same count; in this process otherwise.
- * 0: no limiter at all.
+ * The limits per caller (a fixed window per caller, from its first request), counted in Redis when `redisUrl` is
+ * set, so every replica of the gateway sees the same count; in this process otherwise. No limit set: no limiter.
  *
  * Redis down or slow: each replica counts in its own memory (the insurance limiter) until it answers again, so a
- * caller is still limited, at up to `perMinute` per replica. Refusing everyone instead would take the whole graph
- * down with Redis, for a limit that protects capacity rather than data. Said once per outage.
+ * caller is still limited, at up to its limit per replica. Refusing everyone instead would take the whole graph
+ * down with Redis. Said once per outage.
  */
-export function createRateLimiter(o: { perMinute: number; redisUrl?: string; log: Logger }): RateLimiter {
-  if (o.perMinute <= 0) return UNLIMITED;
-  const memory = () => new RateLimiterMemory({ points: o.perMinute, duration: WINDOW_SECONDS, keyPrefix: KEY_PREFIX });
+export function createRateLimiter(o: RateLimits & { redisUrl?: string; log: Logger }): RateLimiter {
+  const perRole = Object.entries(o.perRole ?? {}).filter(([, n]) => n! > 0) as [Role, number][];
+  if (!(o.perMinute! > 0) && !(o.receiptPerMinute! > 0) && perRole.length === 0) return UNLIMITED;
   const redis = o.redisUrl ? countersIn(o.redisUrl, o.log) : undefined;
-  const limiter: RateLimiterAbstract = redis
-    ? new RateLimiterRedis({
-        storeClient: redis.client,
-        keyPrefix: KEY_PREFIX,
-        points: o.perMinute,
-        duration: WINDOW_SECONDS,
-        rejectIfRedisNotReady: true,
-        // A caller over its limit is then refused from memory for the rest of its window, without asking Redis.
-        inMemoryBlockOnConsumed: o.perMinute + 1,
-        insuranceLimiter: memory(),
-      })
-    : memory();
+  const counter = (points: number, keyPrefix: string): RateLimiterAbstract => {
+    const memory = () => new RateLimiterMemory({ points, duration: WINDOW_SECONDS, keyPrefix });
+    return redis
+      ? new RateLimiterRedis({
+          storeClient: redis.client,
+          keyPrefix,
+          points,
+          duration: WINDOW_SECONDS,
+          rejectIfRedisNotReady: true,
+          // A caller over its limit is then refused from memory for the rest of its window, without asking Redis.
+          inMemoryBlockOnConsumed: points + 1,
+          insuranceLimiter: memory(),
+        })
+      : memory();
+  };
+  const everyone = o.perMinute! > 0 ? counter(o.perMinute!, KEY_PREFIX) : undefined;
+  const roles = new Map(perRole.map(([role, n]) => [role, counter(n, `${KEY_PREFIX}:${role.toLowerCase()}`)]));
+  const receipts = o.receiptPerMinute! > 0 ? counter(o.receiptPerMinute!, `${KEY_PREFIX}:receipt`) : undefined;
+  const consume = async (limiter: RateLimiterAbstract | undefined, identity: Identity, address: string | undefined) => {
+    if (!limiter) return;
+    try {
+      await limiter.consume(rateKey(identity, address));
+    } catch (e) {
+      if (e instanceof RateLimiterRes) throw rateLimited(e.msBeforeNext);
+      throw e;
+    }
+  };
   return {
     async admit(identity, address) {
-      try {
-        await limiter.consume(rateKey(identity, address));
-      } catch (e) {
-        if (e instanceof RateLimiterRes) throw rateLimited(e.msBeforeNext);
-        throw e;
-      }
+      await consume(everyone, identity, address);
+      await consume(roles.get(identity.role), identity, address);
     },
+    admitReceipt: (address) => consume(receipts, ANONYMOUS, address),
     close: async () => redis?.close(),
   };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SUBGRAPHS, databaseName, envPrefix } from '../registry';
 import type { Peers } from './messaging/outbox';
+import { ROLES, type Role } from './identity';
 
 export class ConfigError extends Error {}
 
@@ -96,7 +97,13 @@ export interface Config {
   logLevel: string;
   host: string;
   /** Where the gateway listens, and how it calls subgraphs. */
-  gateway: { port: number; resilience: ResilienceConfig; supergraph: SupergraphConfig; rateLimitPerMinute: number };
+  gateway: {
+    port: number;
+    resilience: ResilienceConfig;
+    supergraph: SupergraphConfig;
+    rateLimitPerMinute: number;
+    rateLimits: { perRole: Partial<Record<Role, number>>; receiptPerMinute: number };
+  };
   /**
    * Shared state of the replicas of a service (replay nonces, rate-limit counters) when set (REDIS_URL); otherwise a
    * subgraph keeps it in its own database and the gateway in its process.
@@ -125,8 +132,14 @@ export interface Config {
   subgraphs: Record<string, SubgraphConfig>;
 }
 
-/** Requests a minute per caller in production, unless RATE_LIMIT_PER_MINUTE says otherwise (0: no limit). */
-export const DEFAULT_RATE_LIMIT_PER_MINUTE = 1_200;
+/**
+ * Rate limits, requests a minute (0: none). By default only anonymous callers are limited: each address to
+ * DEFAULT_ANONYMOUS_PER_MINUTE in production, and to DEFAULT_RECEIPT_PER_MINUTE receipt lookups everywhere. Every
+ * caller (RATE_LIMIT_PER_MINUTE) and each role's callers (RATE_LIMIT_<ROLE>_PER_MINUTE) only when set.
+ */
+export const DEFAULT_ANONYMOUS_PER_MINUTE = 1_200;
+export const DEFAULT_RECEIPT_PER_MINUTE = 20;
+const RATE_LIMITED_ROLES: readonly Role[] = [...ROLES, 'ANONYMOUS'];
 
 /** The port /metrics defaults to in production: the OpenTelemetry/Prometheus exporter convention. */
 export const DEFAULT_METRICS_PORT = 9464;
@@ -167,6 +180,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     CIRCUIT_FIRST_PROBE_MS: ms(50, 600_000).default(DEFAULT_RESILIENCE.circuitFirstProbeMs),
     CIRCUIT_HALF_OPEN_AFTER_MS: ms(100, 600_000).default(DEFAULT_RESILIENCE.circuitHalfOpenAfterMs),
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).optional(),
+    RATE_LIMIT_RECEIPT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(DEFAULT_RECEIPT_PER_MINUTE),
+    ...Object.fromEntries(RATE_LIMITED_ROLES.map((r) => [`RATE_LIMIT_${r}_PER_MINUTE`, z.coerce.number().int().min(0).max(1_000_000).optional()])),
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
     HANDOVER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(DEFAULT_HANDOVER.concurrency),
     HANDOVER_TIMEOUT_MS: ms(100, 600_000).default(DEFAULT_HANDOVER.timeoutMs),
@@ -254,8 +269,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         circuitHalfOpenAfterMs: v.CIRCUIT_HALF_OPEN_AFTER_MS,
       },
       supergraph: { url: v.SUPERGRAPH_URL, file: v.SUPERGRAPH_FILE, pollMs: v.SUPERGRAPH_POLL_MS },
-      // Off outside production unless asked: tests and benches drive one identity far harder than a person would.
-      rateLimitPerMinute: v.RATE_LIMIT_PER_MINUTE ?? (production ? DEFAULT_RATE_LIMIT_PER_MINUTE : 0),
+      // Authenticated callers only when asked: tests and benches drive one identity far harder than a person would.
+      rateLimitPerMinute: v.RATE_LIMIT_PER_MINUTE ?? 0,
+      rateLimits: {
+        perRole: Object.fromEntries(
+          RATE_LIMITED_ROLES.map((r) => [r, v[`RATE_LIMIT_${r}_PER_MINUTE`] ?? (r === 'ANONYMOUS' && production ? DEFAULT_ANONYMOUS_PER_MINUTE : 0)]),
+        ),
+        receiptPerMinute: v.RATE_LIMIT_RECEIPT_PER_MINUTE,
+      },
     },
     redisUrl: v.REDIS_URL,
     handover: {

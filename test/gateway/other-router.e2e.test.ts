@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { createGatewayRuntime } from '@graphql-hive/gateway-runtime';
 import { committedSupergraph } from '../../gateway/gateway';
+import { HIVE_GATEWAY_OPTIONS } from '../../gateway/other-router/hive-options';
 import { createAuthenticator } from '../../gateway/auth';
 import { devSigningSecret, loadConfig } from '../../subgraphs/kit/config';
 import type { Identity } from '../../subgraphs/kit/identity';
@@ -24,6 +25,7 @@ describe('the committed supergraph served by another router (Hive Gateway)', () 
     // The supergraph names the subgraphs' standard ports; the test's subgraphs listen elsewhere.
     const target = new Map(SUBGRAPHS.map((s) => [`http://127.0.0.1:${s.port}/graphql`, { name: s.name, url: system.subgraphs[s.name].url }]));
     const runtime = createGatewayRuntime({
+      ...HIVE_GATEWAY_OPTIONS,
       supergraph: committedSupergraph(),
       logging: false,
       plugins: () => [
@@ -78,6 +80,27 @@ describe('the committed supergraph served by another router (Hive Gateway)', () 
     const [apollo, other] = await both(query, {}, { subject: 'c', role: 'CITIZEN', citizenId: '000000000000' });
     expect(other.data).toEqual(apollo.data);
     expect(apollo.data.dossiers.edges).toEqual([]);
+  });
+
+  it('when department officers and centre staff ask the same page at the same time, then each gets only what their own role may see', async () => {
+    // Identical subgraph calls in flight at once: Hive's dedupe, keyed without the identity signed in onFetch,
+    // would hand the first caller's answer to all of them.
+    const query = `{ dossiers(first: 50, filter: { receivedFrom: "2020-04-01T00:00:00+07:00" }) { edges { node { code department { code } } } } }`;
+    const callers: Identity[] = [];
+    for (let i = 0; i < 30; i++) {
+      callers.push(STAFF, { subject: `cat-${i}`, role: 'DEPARTMENT_OFFICER', department: 'CAT' }, { subject: `sct-${i}`, role: 'DEPARTMENT_OFFICER', department: 'SCT' });
+    }
+    const tokens = await Promise.all(callers.map(tokenFor));
+    const answers = await Promise.all(tokens.map((token) => postGraphQL(hiveUrl, query, {}, token)));
+    const staffDepartments = new Set<string>();
+    answers.forEach((answer, i) => {
+      expect(answer.errors).toBeUndefined();
+      const departments = answer.data.dossiers.edges.map((e: any) => e.node.department.code);
+      const own = callers[i].department;
+      if (own) expect(departments.filter((d: string) => d !== own)).toEqual([]);
+      else departments.forEach((d: string) => staffDepartments.add(d));
+    });
+    expect(staffDepartments.size).toBeGreaterThan(2);
   });
 
   it('when the monthly report is asked, then every figure is the same or, where that router cannot gather a system\'s figures, withheld with UNAVAILABLE — never another number', async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
-import { createGateway, GatewayServer } from '../../gateway/gateway';
+import { createGateway, GatewayOptions, GatewayServer } from '../../gateway/gateway';
 import { createRateLimiter, KEY_PREFIX, rateKey } from '../../gateway/rate-limit/rate-limiter';
 import { devSigningSecret, loadConfig } from '../../subgraphs/kit/config';
 import type { Identity } from '../../subgraphs/kit/identity';
@@ -42,12 +42,13 @@ describe('the per-caller rate limit at the gateway', () => {
   });
 
   /** A gateway of its own over the intake subgraph (the departments are its), limiting to LIMIT a minute. */
-  async function gateway(o: { redisUrl?: string; log?: Logger } = {}): Promise<string> {
+  async function gateway(o: { redisUrl?: string; log?: Logger; perMinute?: number; rateLimits?: GatewayOptions['rateLimits'] } = {}): Promise<string> {
     const g = await createGateway({
       subgraphUrls: { intake: intake.url },
       signingSecrets: Object.fromEntries(SUBGRAPHS.map((s) => [s.name, devSigningSecret(s.name)])),
       auth: loadConfig({}).auth,
-      rateLimitPerMinute: LIMIT,
+      rateLimitPerMinute: o.perMinute ?? LIMIT,
+      rateLimits: o.rateLimits,
       redisUrl: o.redisUrl,
       log: o.log ?? createLogger('gateway', 'silent'),
     });
@@ -61,11 +62,11 @@ describe('the per-caller rate limit at the gateway', () => {
     return identity;
   }
 
-  async function ask(url: string, as: Identity | null): Promise<Answer> {
+  async function ask(url: string, as: Identity | null, query = '{ departments { code } }'): Promise<Answer> {
     const res = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(as ? { authorization: `Bearer ${await tokenFor(as)}` } : {}) },
-      body: JSON.stringify({ query: '{ departments { code } }' }),
+      body: JSON.stringify({ query }),
     });
     return { status: res.status, retryAfter: res.headers.get('retry-after'), body: await res.json() };
   }
@@ -127,6 +128,49 @@ describe('the per-caller rate limit at the gateway', () => {
     for (let i = 0; i < LIMIT; i++) expectServed(await ask(url, null));
     expectLimited(await ask(url, null));
     expectServed(await ask(url, caller()));
+  });
+
+  // A code of the right form no dossier has: the lookup answers null, as for any wrong guess.
+  const RECEIPT = '{ receipt(code: "000.00.16.H56-200401-9999", idNumber: "999999999999") { code } }';
+  const RECEIPT_IN_FRAGMENT = '{ ...guess } fragment guess on Query { ... on Query { receipt(code: "000.00.16.H56-200401-9999", idNumber: "999999999999") { code } } }';
+  function expectAnswered(a: Answer): void {
+    expect(a.status).toBe(200);
+    expect(a.body).toEqual({ data: { receipt: null } });
+  }
+
+  it('when the defaults hold, then an address gets 20 receipt lookups a minute, other anonymous calls and token holders are not limited', async () => {
+    const url = await gateway({ perMinute: loadConfig({}).gateway.rateLimitPerMinute, rateLimits: loadConfig({}).gateway.rateLimits });
+    for (let i = 0; i < 20; i++) expectAnswered(await ask(url, null, i % 2 ? RECEIPT : RECEIPT_IN_FRAGMENT));
+    expectLimited(await ask(url, null, RECEIPT));
+    expectLimited(await ask(url, null, RECEIPT_IN_FRAGMENT));
+    for (let i = 0; i < 25; i++) expectServed(await ask(url, null));
+    const staff = caller();
+    for (let i = 0; i < 25; i++) expectAnswered(await ask(url, staff, RECEIPT));
+  });
+
+  it('when a role has a limit, then each of its callers is held to it by their token, and other roles are not', async () => {
+    const url = await gateway({ perMinute: 0, rateLimits: { perRole: { CITIZEN: LIMIT } } });
+    const citizen = (): Identity => ({ subject: `rate-limit-citizen-${randomUUID()}`, role: 'CITIZEN', citizenId: '000000000000' });
+    const [one, two] = [citizen(), citizen()];
+    for (let i = 0; i < LIMIT; i++) expectServed(await ask(url, one));
+    expectLimited(await ask(url, one));
+    expectServed(await ask(url, two));
+    const staff = caller();
+    for (let i = 0; i < LIMIT * 3; i++) expectServed(await ask(url, staff));
+  });
+
+  it('when two gateways share Redis, then an address\'s receipt lookups through both count against one limit', async () => {
+    const key = (address: string) => `${KEY_PREFIX}:receipt:${rateKey(ANONYMOUS, address)}`;
+    const mine = [key('127.0.0.1'), key('::ffff:127.0.0.1')];
+    await redis.del(...mine);
+    keys.push(...mine);
+    const limits = { perMinute: 0, rateLimits: { receiptPerMinute: LIMIT }, redisUrl: REDIS_URL };
+    const [one, two] = [await gateway(limits), await gateway(limits)];
+    expectAnswered(await ask(one, null, RECEIPT));
+    expectAnswered(await ask(two, null, RECEIPT));
+    expectAnswered(await ask(one, null, RECEIPT));
+    expectLimited(await ask(two, null, RECEIPT));
+    expectServed(await ask(two, null));
   });
 
   it('when the limit is 0, then there is no limiter: nothing is counted and Redis is never asked', async () => {

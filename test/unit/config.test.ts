@@ -42,10 +42,25 @@ describe('configuration', () => {
     expect(() => loadConfig({ REDIS_URL: 'http://127.0.0.1:6379' })).toThrow(/REDIS_URL:/);
   });
 
-  it('when no rate limit is set, then production limits each caller to 1200 a minute and other environments do not limit', () => {
+  it('when no rate limit is set, then only anonymous callers are limited: receipt lookups to 20 a minute, and in production every call to 1200', () => {
+    const production = loadConfig({ NODE_ENV: 'production', AUTH_PUBLIC_KEY_FILE: '/k.pem' }).gateway;
+    expect(production.rateLimitPerMinute).toBe(0);
+    expect(production.rateLimits).toEqual({
+      perRole: { CENTRE_STAFF: 0, DEPARTMENT_OFFICER: 0, REPORT_BUILDER: 0, CITIZEN: 0, SERVICE: 0, ANONYMOUS: 1200 },
+      receiptPerMinute: 20,
+    });
     expect(loadConfig({}).gateway.rateLimitPerMinute).toBe(0);
-    expect(loadConfig({ RATE_LIMIT_PER_MINUTE: '60' }).gateway.rateLimitPerMinute).toBe(60);
-    expect(loadConfig({ NODE_ENV: 'production', AUTH_PUBLIC_KEY_FILE: '/k.pem' }).gateway.rateLimitPerMinute).toBe(1200);
+    expect(loadConfig({}).gateway.rateLimits.perRole.ANONYMOUS).toBe(0);
+    expect(loadConfig({}).gateway.rateLimits.receiptPerMinute).toBe(20);
+  });
+
+  it('when rate limits are set per role, for the receipt or for every caller, then those hold', () => {
+    const set = loadConfig({ RATE_LIMIT_PER_MINUTE: '60', RATE_LIMIT_CITIZEN_PER_MINUTE: '30', RATE_LIMIT_RECEIPT_PER_MINUTE: '5' }).gateway;
+    expect(set.rateLimitPerMinute).toBe(60);
+    expect(set.rateLimits.perRole.CITIZEN).toBe(30);
+    expect(set.rateLimits.perRole.SERVICE).toBe(0);
+    expect(set.rateLimits.receiptPerMinute).toBe(5);
+    expect(() => loadConfig({ RATE_LIMIT_SERVICE_PER_MINUTE: '-1' })).toThrow(/RATE_LIMIT_SERVICE_PER_MINUTE:/);
   });
 
   it('when variables are invalid, then the error names each of them, and only them', () => {

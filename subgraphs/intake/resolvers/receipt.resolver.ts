@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { Arg, Ctx, Field, FieldResolver, ObjectType, Query, Resolver, Root, registerEnumType } from 'type-graphql';
 import { badUserInput } from '../../kit/errors';
 import { isDossierCode } from '../../kit/dossier-code';
@@ -44,6 +45,11 @@ export class Receipt {
 
 type Ctx = RequestContext<IntakeLoaders>;
 
+/** Compared against when the code is unknown: never a valid ID number (12 digits), so never a match. */
+const NO_ID_NUMBER = 'x'.repeat(12);
+const digest = (s: string) => createHash('sha256').update(s).digest();
+const sameIdNumber = (stored: string, given: string) => timingSafeEqual(digest(stored), digest(given));
+
 @Resolver(() => Receipt)
 export class ReceiptResolver {
   @Query(() => Receipt, {
@@ -53,10 +59,12 @@ export class ReceiptResolver {
   async receipt(@Arg('code') code: string, @Arg('idNumber') idNumber: string, @Ctx() ctx: Ctx): Promise<Receipt | null> {
     if (!isDossierCode(code)) throw badUserInput('code is not a dossier code', { field: 'code' });
     if (!/^\d{12}$/.test(idNumber)) throw badUserInput('idNumber must be 12 digits', { field: 'idNumber' });
+    // The same work for every wrong input: one indexed lookup, a comparison that takes as long whatever matches, and
+    // a refusal audited alike, so that the time of the answer cannot tell a known code from an unknown one.
     const d = await ctx.loaders.dossier.load(code);
-    if (!d) return null;
-    if (d.applicant.idNumber !== idNumber) {
-      ctx.audit.deny(d.scope, 'READ', 'idNumber');
+    const matches = sameIdNumber(d?.applicant.idNumber ?? NO_ID_NUMBER, idNumber);
+    if (!d || !matches) {
+      ctx.audit.deny({ dossierCode: code, departmentCode: null, applicantIdNumber: null }, 'READ', 'idNumber');
       return null;
     }
     ctx.audit.read(d.scope, 'idNumber');
