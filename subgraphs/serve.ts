@@ -24,6 +24,7 @@ runService(name || 'subgraph', async () => {
     processMetrics: true,
     handover: config.handover,
     redisUrl: config.redisUrl,
+    auditKey: config.auditKey,
   });
   const l = await server.listen(config.subgraphs[name].port, config.host);
   server.outbox.start();

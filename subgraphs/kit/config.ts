@@ -115,6 +115,8 @@ export interface Config {
   /** OTLP/HTTP endpoint for traces; tracing is off without it. */
   otlpEndpoint?: string;
   auth: AuthConfig;
+  /** The HMAC key of every audit chain (AUDIT_KEY): kept out of the databases, required in production. */
+  auditKey: string;
   subgraphs: Record<string, SubgraphConfig>;
 }
 
@@ -126,6 +128,7 @@ export const DEFAULT_METRICS_PORT = 9464;
 
 /** Known to everyone who reads this code: usable only outside production. */
 export const DEV_JWT_SECRET = 'motcua-graph-development-only-jwt-secret-0001';
+export const DEV_AUDIT_KEY = 'motcua-graph-development-only-audit-key-00001';
 export const devSigningSecret = (name: string) => `motcua-graph-development-only-signing-secret-${name}`;
 export const devHandoverSecret = (name: string) => `motcua-graph-development-only-handover-secret-${name}`;
 const secret = z.string().min(32, 'must be at least 32 characters').optional();
@@ -166,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     AUTH_PUBLIC_KEY_FILE: z.string().min(1).optional(),
     AUTH_PUBLIC_KEY_ALG: z.enum(['RS256', 'PS256', 'ES256', 'EdDSA']).default('RS256'),
     AUTH_DEV_SECRET: secret,
+    AUDIT_KEY: secret,
     METRICS_PORT: port.optional(),
     DRAIN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
     DRAIN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(1_000),
@@ -194,6 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const missing: string[] = [];
   if (production && !v.AUTH_JWKS_URL && !v.AUTH_PUBLIC_KEY_FILE) missing.push('AUTH_JWKS_URL or AUTH_PUBLIC_KEY_FILE (required in production)');
   if (production && v.AUTH_DEV_SECRET) missing.push('AUTH_DEV_SECRET: not allowed in production');
+  if (production && (!v.AUDIT_KEY || v.AUDIT_KEY === DEV_AUDIT_KEY)) missing.push('AUDIT_KEY (required in production, not the development key)');
   const subgraphs: Record<string, SubgraphConfig> = {};
   const timeoutMsBySubgraph: Record<string, number> = {};
   for (const s of SUBGRAPHS) {
@@ -252,6 +257,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     migrateAtStart: v.MIGRATE_AT_START ? v.MIGRATE_AT_START === 'true' : !production,
     otlpEndpoint: v.OTEL_EXPORTER_OTLP_ENDPOINT,
     auth,
+    auditKey: v.AUDIT_KEY ?? DEV_AUDIT_KEY,
     subgraphs,
   };
 }

@@ -1,7 +1,7 @@
 import { Arg, ClassType, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type DataLoader from 'dataloader';
 import type { EntityManager } from 'typeorm';
-import { guard } from '../access';
+import { guard, scopeOf } from '../access';
 import { calendar } from '../calendar/working-time';
 import { badUserInput, forbidden, notFound } from '../errors';
 import { isDossierCode } from '../dossier-code';
@@ -73,6 +73,7 @@ export function processingResolver<T extends ProcessingRecord>(entity: ClassType
         await m.getRepository(entity).save(row);
         await m.getRepository(StatusChange).insert({ dossierCode, status, at, officer: who.subject, note: note ?? null });
         await options.afterStep(m, row, { step, event: STEPS[step].event, at, status, note }, ctx);
+        await ctx.audit.writeIn(m, scopeOf(row));
         return { result: row, ref: dossierCode };
       }, (code) => m.getRepository(entity).findOneByOrFail({ dossierCode: code } as never)),
     );
