@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { checkpointHolder, verifySystems } from '../subgraphs/kit/audit/audit-checkpoint';
-import { loadConfig, requireDatabaseUrl } from '../subgraphs/kit/config';
+import { loadConfig, requireAuditKey, requireDatabaseUrl } from '../subgraphs/kit/config';
 import { closeDatabases, openSubgraphDatabases } from '../subgraphs/databases';
 
 /**
@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const dbs = await openSubgraphDatabases((name) => requireDatabaseUrl(config, name));
   let broken = 0;
   try {
-    for (const check of await verifySystems(dbs, config.auditKey)) {
+    for (const check of await verifySystems(dbs, requireAuditKey(config))) {
       const anchored = check.checkpoint
         ? `checkpoint in ${checkpointHolder(check.system)}: ${check.checkpoint.count} records to record ${check.checkpoint.recordId}`
         : 'no checkpoint yet';

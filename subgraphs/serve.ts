@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { loadConfig, peersOf, requireDatabaseUrl, requireSigningSecret } from './kit/config';
+import { loadConfig, peersOf, requireAuditKey, requireDatabaseUrl, requireSigningSecret } from './kit/config';
 import { createLogger } from './kit/logger';
 import { createSubgraphServer } from './kit/server';
 import { runService } from './kit/service';
@@ -24,7 +24,7 @@ runService(name || 'subgraph', async () => {
     processMetrics: true,
     handover: config.handover,
     redisUrl: config.redisUrl,
-    auditKey: config.auditKey,
+    auditKey: requireAuditKey(config),
   });
   const l = await server.listen(config.subgraphs[name].port, config.host);
   server.outbox.start();

@@ -115,8 +115,8 @@ export interface Config {
   /** OTLP/HTTP endpoint for traces; tracing is off without it. */
   otlpEndpoint?: string;
   auth: AuthConfig;
-  /** The HMAC key of every audit chain (AUDIT_KEY): kept out of the databases, required in production. */
-  auditKey: string;
+  /** The HMAC key of every audit chain (AUDIT_KEY): kept out of the databases; set explicitly in production. */
+  auditKey?: string;
   subgraphs: Record<string, SubgraphConfig>;
 }
 
@@ -198,7 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const missing: string[] = [];
   if (production && !v.AUTH_JWKS_URL && !v.AUTH_PUBLIC_KEY_FILE) missing.push('AUTH_JWKS_URL or AUTH_PUBLIC_KEY_FILE (required in production)');
   if (production && v.AUTH_DEV_SECRET) missing.push('AUTH_DEV_SECRET: not allowed in production');
-  if (production && (!v.AUDIT_KEY || v.AUDIT_KEY === DEV_AUDIT_KEY)) missing.push('AUDIT_KEY (required in production, not the development key)');
+  if (production && v.AUDIT_KEY === DEV_AUDIT_KEY) missing.push('AUDIT_KEY: the development key is not allowed in production');
   const subgraphs: Record<string, SubgraphConfig> = {};
   const timeoutMsBySubgraph: Record<string, number> = {};
   for (const s of SUBGRAPHS) {
@@ -257,7 +257,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     migrateAtStart: v.MIGRATE_AT_START ? v.MIGRATE_AT_START === 'true' : !production,
     otlpEndpoint: v.OTEL_EXPORTER_OTLP_ENDPOINT,
     auth,
-    auditKey: v.AUDIT_KEY ?? DEV_AUDIT_KEY,
+    auditKey: v.AUDIT_KEY ?? (production ? undefined : DEV_AUDIT_KEY),
     subgraphs,
   };
 }
@@ -281,6 +281,12 @@ export function requireSigningSecret(config: Config, name: string): string {
   const secret = config.subgraphs[name]?.signingSecret;
   if (!secret) throw new ConfigError(`${envPrefix(name)}_SIGNING_SECRET is required in production`);
   return secret;
+}
+
+/** The key a subgraph seals its audit chain with, and audit:verify checks it with; set explicitly in production. */
+export function requireAuditKey(config: Config): string {
+  if (!config.auditKey) throw new ConfigError('AUDIT_KEY is required in production');
+  return config.auditKey;
 }
 
 /** Where and how this process delivers hand-overs to the other subgraphs. */
