@@ -102,7 +102,10 @@ export async function createSubgraphServer(
     redisUrl?: string;
     /** The audit chain's HMAC key (config.auditKey); the development key when absent. */
     auditKey?: string;
-    /** How often the audit chain's head is checkpointed in another system's database; 0: never. */
+    /**
+     * How often the audit chain's head is checkpointed in another system's database; never when absent (tests
+     * counting outbox messages); the subgraph process (serve.ts) asks AUDIT_CHECKPOINT_MS.
+     */
     auditCheckpointMs?: number;
   },
 ): Promise<SubgraphServer> {
@@ -145,7 +148,7 @@ export async function createSubgraphServer(
     nonces,
   });
   const auditKey = options.auditKey ?? DEV_AUDIT_KEY;
-  const stopCheckpoints = options.auditCheckpointMs === 0 ? () => {} : checkpointTimer(db, m.name, options.auditCheckpointMs ?? 60_000,
+  const stopCheckpoints = !options.auditCheckpointMs ? () => {} : checkpointTimer(db, m.name, options.auditCheckpointMs,
     () => outbox.kick(), (e) => log.error({ sqlState: (e as { code?: string }).code }, 'audit checkpoint failed'));
   const lifecycle: Lifecycle = { draining: false };
   let migrated = false;

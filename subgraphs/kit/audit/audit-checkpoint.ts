@@ -4,6 +4,8 @@ import { enqueue } from '../messaging/outbox';
 import { CHAIN_LOCK, verifyAuditChain, type ChainCheck, type ChainHead } from './audit-log';
 
 export const AUDIT_CHECKPOINT = 'AUDIT_CHECKPOINT';
+/** A running subgraph checkpoints its chain at least this often: what an attacker could delete undetected is at most this much. */
+export const AUDIT_CHECKPOINT_MS = 60_000;
 
 /** Whose database keeps a system's checkpoints: the centre's register keeps every system's, postal keeps the register's. */
 export const checkpointHolder = (system: string) => (system === 'intake' ? 'postal' : 'intake');
