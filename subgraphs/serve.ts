@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { loadConfig, peersOf, requireDatabaseUrl, requireSigningSecret } from './kit/config';
+import { loadConfig, peersOf, requireAuditKey, requireDatabaseUrl, requireSigningSecret } from './kit/config';
+import { AUDIT_CHECKPOINT_MS } from './kit/audit/audit-checkpoint';
 import { createLogger } from './kit/logger';
 import { createSubgraphServer } from './kit/server';
 import { runService } from './kit/service';
@@ -24,6 +25,8 @@ runService(name || 'subgraph', async () => {
     processMetrics: true,
     handover: config.handover,
     redisUrl: config.redisUrl,
+    auditKey: requireAuditKey(config),
+    auditCheckpointMs: AUDIT_CHECKPOINT_MS,
   });
   const l = await server.listen(config.subgraphs[name].port, config.host);
   server.outbox.start();

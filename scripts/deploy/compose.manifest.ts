@@ -1,4 +1,5 @@
 import {
+  AUDIT_KEY_VAR,
   dbPasswordVar,
   DEFAULT_DB_PREFIX,
   GATEWAY,
@@ -84,6 +85,7 @@ function subgraphService(s: SubgraphPlan) {
         // the others sign what it delivers to them.
         [signingSecretVar(s)]: required(signingSecretVar(s)),
         ...each((p) => [handoverSecretVar(p), required(handoverSecretVar(p))]),
+        [AUDIT_KEY_VAR]: required(AUDIT_KEY_VAR),
         ...subgraphUrls,
       },
       migrated,

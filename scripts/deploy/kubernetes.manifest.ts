@@ -1,4 +1,5 @@
 import {
+  AUDIT_KEY_VAR,
   dbPasswordVar,
   DEFAULT_DB_PREFIX,
   GATEWAY,
@@ -151,6 +152,7 @@ function subgraphManifests(s: SubgraphPlan): Manifest[] {
     ...databaseEnv(s),
     secretRef(signingSecretVar(s)),
     ...SUBGRAPH_PLANS.map((p) => secretRef(handoverSecretVar(p))),
+    secretRef(AUDIT_KEY_VAR),
   ];
   const c = container(s.name, ['node', 'dist/subgraphs/serve.js', s.name], env, s);
   return [deployment(s.name, 'subgraph', 2, c, s.metricsPort), service(s.name, 'subgraph', s.port, s.metricsPort)];

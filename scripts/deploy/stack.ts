@@ -43,10 +43,13 @@ export const signingSecretVar = (s: SubgraphPlan) => `${s.env}_SIGNING_SECRET`;
 export const handoverSecretVar = (s: SubgraphPlan) => `${s.env}_HANDOVER_SECRET`;
 export const dbPasswordVar = (s: SubgraphPlan) => `${s.env}_DB_PASSWORD`;
 export const POSTGRES_PASSWORD_VAR = 'POSTGRES_PASSWORD';
+/** The audit chains' HMAC key: every subgraph seals with it, audit:verify checks with it; no database holds it. */
+export const AUDIT_KEY_VAR = 'AUDIT_KEY';
 
 /** Every secret `npm run compose:env` writes to .env (and a Kubernetes Secret is made from). */
 export const SECRET_VARS: readonly string[] = [
   POSTGRES_PASSWORD_VAR,
+  AUDIT_KEY_VAR,
   ...SUBGRAPH_PLANS.flatMap((s) => [dbPasswordVar(s), signingSecretVar(s), handoverSecretVar(s)]),
 ];
 

@@ -129,6 +129,8 @@ export interface Config {
   /** Automatic persisted queries at the gateway (PERSISTED_QUERIES=true); off: anyone could fill its cache. */
   persistedQueries: boolean;
   auth: AuthConfig;
+  /** The HMAC key of every audit chain (AUDIT_KEY): kept out of the databases; set explicitly in production. */
+  auditKey?: string;
   subgraphs: Record<string, SubgraphConfig>;
 }
 
@@ -146,6 +148,7 @@ export const DEFAULT_METRICS_PORT = 9464;
 
 /** Known to everyone who reads this code: usable only outside production. */
 export const DEV_JWT_SECRET = 'motcua-graph-development-only-jwt-secret-0001';
+export const DEV_AUDIT_KEY = 'motcua-graph-development-only-audit-key-00001';
 export const devSigningSecret = (name: string) => `motcua-graph-development-only-signing-secret-${name}`;
 export const devHandoverSecret = (name: string) => `motcua-graph-development-only-handover-secret-${name}`;
 const secret = z
@@ -197,6 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     AUTH_DEV_SECRET: secret,
     AUTH_MAX_TOKEN_AGE_HOURS: z.coerce.number().min(0.01).max(24 * 30).default(12),
     PERSISTED_QUERIES: z.enum(['true', 'false']).default('false'),
+    AUDIT_KEY: secret,
     METRICS_PORT: port.optional(),
     DRAIN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
     DRAIN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(1_000),
@@ -226,6 +230,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (production && !v.AUTH_JWKS_URL && !v.AUTH_PUBLIC_KEY_FILE) missing.push('AUTH_JWKS_URL or AUTH_PUBLIC_KEY_FILE (required in production)');
   if (production && v.AUTH_DEV_SECRET) missing.push('AUTH_DEV_SECRET: not allowed in production');
   if (production) for (const name of Object.keys(shape)) if (DEVELOPMENT_SECRETS.has(v[name])) missing.push(`${name}: a development secret, published with the code`);
+  if (production && v.AUDIT_KEY === DEV_AUDIT_KEY) missing.push('AUDIT_KEY: the development key is not allowed in production');
   const subgraphs: Record<string, SubgraphConfig> = {};
   const timeoutMsBySubgraph: Record<string, number> = {};
   for (const s of SUBGRAPHS) {
@@ -293,6 +298,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     otlpEndpoint: v.OTEL_EXPORTER_OTLP_ENDPOINT,
     persistedQueries: v.PERSISTED_QUERIES === 'true',
     auth,
+    auditKey: v.AUDIT_KEY ?? (production ? undefined : DEV_AUDIT_KEY),
     subgraphs,
   };
 }
@@ -316,6 +322,12 @@ export function requireSigningSecret(config: Config, name: string): string {
   const secret = config.subgraphs[name]?.signingSecret;
   if (!secret) throw new ConfigError(`${envPrefix(name)}_SIGNING_SECRET is required in production`);
   return secret;
+}
+
+/** The key a subgraph seals its audit chain with, and audit:verify checks it with; set explicitly in production. */
+export function requireAuditKey(config: Config): string {
+  if (!config.auditKey) throw new ConfigError('AUDIT_KEY is required in production');
+  return config.auditKey;
 }
 
 /** Where and how this process delivers hand-overs to the other subgraphs. */

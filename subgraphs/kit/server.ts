@@ -1,6 +1,7 @@
 process.env.APOLLO_TELEMETRY_DISABLED = '1';
 import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import { AuditLog } from './audit/audit-log';
+import { AUDIT_CHECKPOINT, checkpointTimer, receiveCheckpoint } from './audit/audit-checkpoint';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import express from 'express';
 import type { DataSource } from 'typeorm';
@@ -14,7 +15,7 @@ import { verifyRequest } from './signing';
 import { createReplayGuard } from './replay/replay-guard';
 import { databaseOutageError, isDatabaseOutage } from './database-outage';
 import { outboxState } from './messaging/outbox-state';
-import { DEFAULT_HANDOVER, HandoverConfig } from './config';
+import { DEFAULT_HANDOVER, DEV_AUDIT_KEY, HandoverConfig } from './config';
 import { createLogger, Logger } from './logger';
 import { buildModuleSchema } from './schema';
 import { databaseOf, RequestContext, SubgraphModule } from './subgraph';
@@ -36,11 +37,33 @@ export interface SubgraphServer extends Listenable {
   registry: Registry;
 }
 
-/** No personal data leaves unless its access is in the audit trail: if the audit write fails, the request fails. */
+/** The refusals of a mutation that are audited (after its transaction rolled back: nothing changed). */
+const REFUSALS = new Set(['FORBIDDEN', 'CONFLICT', 'BAD_USER_INPUT', 'NOT_FOUND']);
+
+/**
+ * No personal data leaves unless its access is in the audit trail: if the audit write fails, the request fails.
+ * Each root mutation field is named in what it audits, and its refusal is audited too.
+ */
 function auditBeforeResponse(db: DataSource, log: Logger): ApolloServerPlugin<RequestContext> {
   return {
     async requestDidStart() {
       return {
+        async executionDidStart({ operation }) {
+          if (operation.operation !== 'mutation') return;
+          return {
+            willResolveField({ info, args, contextValue }) {
+              if (info.parentType.name !== 'Mutation') return;
+              contextValue.audit.action = info.fieldName;
+              return (error) => {
+                const code = (error as { extensions?: { code?: unknown } } | null)?.extensions?.code;
+                if (typeof code !== 'string' || !REFUSALS.has(code)) return;
+                const target = args.dossierCode ?? args.trackingNumber ?? args.code;
+                contextValue.audit.action = info.fieldName;
+                contextValue.audit.refuse(typeof target === 'string' ? target.slice(0, 40) : '', code);
+              };
+            },
+          };
+        },
         async willSendResponse({ contextValue, response }) {
           try {
             await contextValue.audit?.flush(db);
@@ -77,6 +100,13 @@ export async function createSubgraphServer(
     handover?: Partial<HandoverConfig>;
     /** Where the replicas share replay nonces; in the subgraph's own database when absent. */
     redisUrl?: string;
+    /** The audit chain's HMAC key (config.auditKey); the development key when absent. */
+    auditKey?: string;
+    /**
+     * How often the audit chain's head is checkpointed in another system's database; never when absent (tests
+     * counting outbox messages); the subgraph process (serve.ts) asks AUDIT_CHECKPOINT_MS.
+     */
+    auditCheckpointMs?: number;
   },
 ): Promise<SubgraphServer> {
   const log = options.log ?? createLogger(m.name);
@@ -111,12 +141,15 @@ export async function createSubgraphServer(
   handoverRoute(app, {
     secret: options.handoverSecret,
     db,
-    handlers: { ...queueHandlers(log), ...(m.handlers ?? {}) },
+    handlers: { ...queueHandlers(log), [AUDIT_CHECKPOINT]: receiveCheckpoint, ...(m.handlers ?? {}) },
     log,
     known: (source) => SUBGRAPHS.some((s) => s.name === source && s.name !== m.name),
     afterApply: () => outbox.kick(),
     nonces,
   });
+  const auditKey = options.auditKey ?? DEV_AUDIT_KEY;
+  const stopCheckpoints = !options.auditCheckpointMs ? () => {} : checkpointTimer(db, m.name, options.auditCheckpointMs,
+    () => outbox.kick(), (e) => log.error({ sqlState: (e as { code?: string }).code }, 'audit checkpoint failed'));
   const lifecycle: Lifecycle = { draining: false };
   let migrated = false;
   probeRoutes(app, m.name, lifecycle, () =>
@@ -173,7 +206,7 @@ export async function createSubgraphServer(
             requestId,
             identity,
             access,
-            audit: new AuditLog(identity, requestId),
+            audit: new AuditLog(identity, requestId, auditKey),
             dispatch: () => outbox.deliverSoon(enqueued),
             db,
             loaders: m.createLoaders(db, requestId),
@@ -196,6 +229,7 @@ export async function createSubgraphServer(
     registry: metrics.registry,
     ...listenable(observed(withGraphQLAt('/graphql', graphql, app), { log, metrics }), async () => {
       try {
+        stopCheckpoints();
         await outbox.stop();
         await apollo.stop();
         await nonces.close();

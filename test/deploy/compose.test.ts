@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { deploymentFiles, K8S_DIR } from '../../scripts/deploy/generate';
 import { KEY_DIR, PRIVATE_KEY_FILE, PUBLIC_KEY_FILE, SECRET_VARS, SUBGRAPH_PLANS } from '../../scripts/deploy/stack';
-import { loadConfig, peersOf, requireSigningSecret } from '../../subgraphs/kit/config';
+import { loadConfig, peersOf, requireAuditKey, requireSigningSecret } from '../../subgraphs/kit/config';
 import { SUBGRAPHS } from '../../subgraphs/registry';
 import { composeEnv, freshCloneDir, resolveCompose, ResolvedCompose, ROOT } from './support/compose';
 
@@ -89,6 +89,7 @@ describe('npm run compose:env and the compose file', () => {
       const own = configOf(s.name);
       expect(own.migrateAtStart).toBe(false);
       expect(requireSigningSecret(own, s.name)).toBe(requireSigningSecret(gateway, s.name));
+      expect(requireAuditKey(own)).toBe(requireAuditKey(configOf(SUBGRAPH_PLANS[0].name)));
       for (const peer of SUBGRAPH_PLANS) {
         expect(peersOf(own).secret(peer.name)).toBe(peersOf(configOf(peer.name)).secret(peer.name));
         expect(own.subgraphs[peer.name].url).toBe(gateway.subgraphs[peer.name].url);

@@ -1,4 +1,5 @@
 import { verifyAuditChain } from '../../subgraphs/kit/audit/audit-log';
+import { DEV_AUDIT_KEY } from '../../subgraphs/kit/config';
 import type { Identity } from '../../subgraphs/kit/identity';
 import { capturingLogger, startPrivateSystem, TestSystem } from '../support/system';
 
@@ -54,17 +55,17 @@ describe('the audit trail of personal data', () => {
 
   it('when the chain is intact, then verification passes; an edited row and a deleted row are each found', async () => {
     const db = system.subgraphs.intake.server.db;
-    expect(await verifyAuditChain(db)).toEqual({ rows: expect.any(Number) });
+    expect(await verifyAuditChain(db, DEV_AUDIT_KEY)).toEqual({ rows: expect.any(Number) });
     const [{ id: first }] = await db.query(`SELECT id FROM audit_record ORDER BY id LIMIT 1`);
     await db.query(`UPDATE audit_record SET subject = 'someone-else' WHERE id = $1`, [first]);
-    expect(await verifyAuditChain(db)).toMatchObject({ brokenAt: first, reason: expect.stringMatching(/edited/) });
+    expect(await verifyAuditChain(db, DEV_AUDIT_KEY)).toMatchObject({ brokenAt: first, reason: expect.stringMatching(/edited/) });
 
     const transport = system.subgraphs.transport.server.db;
     await system.query(`query($c: String!) { dossier(code: $c) { processing { ... on TransportProcessing { transportLicence { number } } } } }`, { c: code });
     const rows = await transport.query(`SELECT id FROM audit_record ORDER BY id`);
     expect(rows.length).toBeGreaterThanOrEqual(2);
     await transport.query(`DELETE FROM audit_record WHERE id = $1`, [rows[0].id]);
-    expect(await verifyAuditChain(transport)).toMatchObject({ brokenAt: rows[1].id, reason: expect.stringMatching(/deleted/) });
+    expect(await verifyAuditChain(transport, DEV_AUDIT_KEY)).toMatchObject({ brokenAt: rows[1].id, reason: expect.stringMatching(/deleted/) });
   });
 
   it('when the audit write fails, then the personal data is not sent', async () => {

@@ -1,4 +1,4 @@
-import { ConfigError, DEV_JWT_SECRET, devHandoverSecret, devSigningSecret, loadConfig, requireDatabaseUrl, requireSigningSecret } from '../../subgraphs/kit/config';
+import { ConfigError, DEV_AUDIT_KEY, DEV_JWT_SECRET, devHandoverSecret, devSigningSecret, loadConfig, requireAuditKey, requireDatabaseUrl, requireSigningSecret } from '../../subgraphs/kit/config';
 import { processingTypeFor, SUBGRAPHS } from '../../subgraphs/registry';
 
 describe('configuration', () => {
@@ -164,6 +164,14 @@ describe('production configuration', () => {
     expect(requireSigningSecret(c, 'police')).toBe('s'.repeat(32));
     expect(() => requireSigningSecret(c, 'transport')).toThrow(/TRANSPORT_SIGNING_SECRET/);
     expect(c.auth.devSecret).toBeUndefined();
+  });
+
+  it('when a production subgraph has no audit key or the development one, then it cannot start; elsewhere the development key seals', () => {
+    const idp = { NODE_ENV: 'production', AUTH_JWKS_URL: 'https://idp.example/jwks' };
+    expect(() => requireAuditKey(loadConfig(idp))).toThrow(/AUDIT_KEY is required in production/);
+    expect(() => loadConfig({ ...idp, AUDIT_KEY: DEV_AUDIT_KEY })).toThrow(/AUDIT_KEY: the development key/);
+    expect(requireAuditKey(loadConfig({ ...idp, AUDIT_KEY: 'k'.repeat(32) }))).toBe('k'.repeat(32));
+    expect(requireAuditKey(loadConfig({}))).toBe(DEV_AUDIT_KEY);
   });
 
   it('when a signing secret is short, then it is refused', () => {

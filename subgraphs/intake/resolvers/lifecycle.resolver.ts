@@ -172,7 +172,8 @@ export class LifecycleResolver {
             },
           }]);
         }
-        ctx.audit.write({ dossierCode: code, departmentCode: department.code, applicantIdNumber: applicant.idNumber }, 'fullName', 'idNumber', 'phone', 'address');
+        // In this transaction: no dossier without the record of its personal data written.
+        await ctx.audit.writeIn(m, { dossierCode: code, departmentCode: department.code, applicantIdNumber: applicant.idNumber }, 'fullName', 'idNumber', 'phone', 'address');
         const created = await m.getRepository(Dossier).findOneByOrFail({ code });
         return { result: created, ref: code };
       }, (code) => m.getRepository(Dossier).findOneByOrFail({ code })),
@@ -251,6 +252,7 @@ export class LifecycleResolver {
           await logEvents(m, d.code, [{ at, system: 'intake', type: WITHDRAWAL_REQUESTED }]);
           await enqueue(m, [{ destination: d.processingSystem, dossierCode, type: STEPS.withdraw.event, payload: { at: at.toISOString() } }]);
         }
+        await ctx.audit.writeIn(m, d.scope);
         // A request already pending is the same request: it waits for the same answer.
         return { result: d, ref: dossierCode };
       }, (code) => m.getRepository(Dossier).findOneByOrFail({ code })),
@@ -284,6 +286,7 @@ export class LifecycleResolver {
           dossier: { code: d.code } as Dossier, level, reason: why, officer: null, ratedAt: at,
         });
         await logEvents(m, d.code, [{ at, system: 'intake', type: 'RATED', detail: level }]);
+        await ctx.audit.writeIn(m, d.scope);
         const id = String(identifiers[0].id);
         return { result: await m.getRepository(Rating).findOneByOrFail({ id }), ref: id };
       }, (id) => m.getRepository(Rating).findOneByOrFail({ id })),
@@ -347,6 +350,7 @@ export class LifecycleResolver {
         if (d.processingSystem) {
           await enqueue(m, [{ destination: d.processingSystem, dossierCode, type, payload: { at: at.toISOString(), channel: detail } }]);
         }
+        await ctx.audit.writeIn(m, d.scope);
         return { result: d, ref: dossierCode };
       }, (code) => m.getRepository(Dossier).findOneByOrFail({ code })),
     );

@@ -1,28 +1,46 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { DossierScope } from '../access';
 import type { Identity } from '../identity';
 import { AuditRecord } from './audit-record.entity';
 
 export const GENESIS = '0'.repeat(64);
-const CHAIN_LOCK = 727_001;
+/** Taken by every append (and by a checkpoint reading the head) until its transaction ends. */
+export const CHAIN_LOCK = 727_001;
 
-type Entry = Pick<AuditRecord, 'dossierCode' | 'operation' | 'allowed'> & { fields: Set<string> };
+type Entry = Pick<AuditRecord, 'dossierCode' | 'operation' | 'allowed' | 'action' | 'reason'> & { fields: Set<string> };
 
 /** The fields that make a row's hash, in a fixed order. */
-export function recordHash(prevHash: string, r: Omit<AuditRecord, 'id' | 'hash' | 'prevHash'>): string {
+export function recordHash(prevHash: string, r: Omit<AuditRecord, 'id' | 'hash' | 'prevHash' | 'mac' | 'action' | 'reason'>): string {
   const canonical = JSON.stringify([
     r.at.toISOString(), r.requestId, r.subject, r.role, r.department ?? null, r.dossierCode, [...r.fields].sort(), r.operation, r.allowed,
   ]);
   return createHash('sha256').update(prevHash).update('\n').update(canonical).digest('hex');
 }
 
-/** The accesses of one request, merged per dossier, written as one batch when the request ends. */
+/**
+ * The row's HMAC: over its hash (which covers the row and, through prevHash, every row before it) and what the hash
+ * does not cover. Without the key, a rewritten chain cannot be given macs that verify.
+ */
+export function recordMac(key: string, r: Pick<AuditRecord, 'hash' | 'action' | 'reason'>): string {
+  return createHmac('sha256', key).update(JSON.stringify([r.hash, r.action ?? null, r.reason ?? null])).digest('hex');
+}
+
+const sameHex = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
+/**
+ * The accesses of one request, merged per dossier. Reads are written as one batch when the request ends; a mutation
+ * writes its own in its transaction (writeIn), so the change commits if and only if its record does.
+ */
 export class AuditLog {
   private readonly entries = new Map<string, Entry>();
+  /** The mutation being resolved, set by the server for each root mutation field. */
+  action: string | null = null;
+
   constructor(
     private readonly identity: Identity,
     private readonly requestId: string,
+    private readonly key: string,
   ) {}
 
   read(scope: DossierScope, ...fields: string[]): void {
@@ -37,62 +55,93 @@ export class AuditLog {
     this.add(scope.dossierCode, operation, false, fields);
   }
 
+  /** A mutation refused before or during its transaction, which rolled back: written after it, with its error code. */
+  refuse(dossierCode: string, reason: string): void {
+    this.add(dossierCode, 'WRITE', false, [], reason);
+  }
+
+  /** Records the write (when given) and appends everything pending in the mutation's transaction `m`. */
+  async writeIn(m: EntityManager, scope?: DossierScope, ...fields: string[]): Promise<void> {
+    if (scope) this.write(scope, ...fields);
+    await this.append(m);
+  }
+
   get size(): number {
     return this.entries.size;
   }
 
-  private add(dossierCode: string, operation: string, allowed: boolean, fields: string[]): void {
-    const key = `${dossierCode}|${operation}|${allowed}`;
-    const entry = this.entries.get(key) ?? { dossierCode, operation, allowed, fields: new Set<string>() };
+  private add(dossierCode: string, operation: string, allowed: boolean, fields: string[], reason: string | null = null): void {
+    const action = this.action;
+    const key = `${dossierCode}|${operation}|${allowed}|${action}|${reason}`;
+    const entry = this.entries.get(key) ?? { dossierCode, operation, allowed, action, reason, fields: new Set<string>() };
     fields.forEach((f) => entry.fields.add(f));
     this.entries.set(key, entry);
   }
 
-  /** Appends the entries to the chain: one lock, one read of the chain's end, one insert. */
+  /** Appends the pending entries in a transaction of their own. */
   async flush(db: DataSource): Promise<void> {
+    if (this.entries.size === 0) return;
+    await db.transaction((m) => this.append(m));
+  }
+
+  /** One lock (held until `m` commits), one read of the chain's end, one insert. */
+  private async append(m: EntityManager): Promise<void> {
     if (this.entries.size === 0) return;
     const entries = [...this.entries.values()];
     this.entries.clear();
     const at = new Date();
-    const run = async (m: EntityManager) => {
-      await m.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
-      const [last] = await m.query('SELECT hash FROM audit_record ORDER BY id DESC LIMIT 1');
-      let prevHash: string = last?.hash ?? GENESIS;
-      const rows = entries.map((e) => {
-        const base = {
-          at,
-          requestId: this.requestId,
-          subject: this.identity.subject,
-          role: this.identity.role,
-          department: this.identity.department ?? null,
-          dossierCode: e.dossierCode,
-          fields: [...e.fields].sort(),
-          operation: e.operation,
-          allowed: e.allowed,
-        };
-        const hash = recordHash(prevHash, base);
-        const row = { ...base, prevHash, hash };
-        prevHash = hash;
-        return row;
-      });
-      await m.createQueryBuilder().insert().into(AuditRecord).values(rows).updateEntity(false).execute();
-    };
-    await db.transaction(run);
+    await m.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
+    const [last] = await m.query('SELECT hash FROM audit_record ORDER BY id DESC LIMIT 1');
+    let prevHash: string = last?.hash ?? GENESIS;
+    const rows = entries.map((e) => {
+      const base = {
+        at,
+        requestId: this.requestId,
+        subject: this.identity.subject,
+        role: this.identity.role,
+        department: this.identity.department ?? null,
+        dossierCode: e.dossierCode,
+        fields: [...e.fields].sort(),
+        operation: e.operation,
+        allowed: e.allowed,
+      };
+      const hash = recordHash(prevHash, base);
+      const row = { ...base, prevHash, hash, action: e.action, reason: e.reason, mac: recordMac(this.key, { hash, action: e.action, reason: e.reason }) };
+      prevHash = hash;
+      return row;
+    });
+    await m.createQueryBuilder().insert().into(AuditRecord).values(rows).updateEntity(false).execute();
   }
+}
+
+/** The head of a chain, as a checkpoint keeps it in another system's database. */
+export interface ChainHead {
+  recordId: string;
+  count: number;
+  mac: string;
 }
 
 export interface ChainCheck {
   rows: number;
-  /** The first row whose hash or link does not hold, if any. */
+  /** Rows from before the chain was keyed (no mac): accepted only as its beginning. */
+  unkeyed?: number;
+  /** The first row whose hash, mac or link does not hold, or the checkpointed record that is gone. */
   brokenAt?: string;
   reason?: string;
 }
 
-/** Recomputes the chain from the start: an edited row fails its hash, a deleted row breaks the links. */
-export async function verifyAuditChain(db: DataSource, batch = 5000): Promise<ChainCheck> {
+/**
+ * Recomputes the chain from the start: an edited row fails its hash or mac, a deleted row breaks the links, a
+ * recomputed chain fails the macs, and newest rows deleted (or a chain cut short) leave the checkpoint unmatched.
+ */
+export async function verifyAuditChain(db: DataSource, key: string, checkpoint?: ChainHead, batch = 5000): Promise<ChainCheck> {
   let prevHash = GENESIS;
   let lastId = '0';
   let rows = 0;
+  let unkeyed = 0;
+  let keyed = false;
+  let seen: { count: number; mac: string | null } | undefined;
+  const result = (extra: Partial<ChainCheck> = {}): ChainCheck => ({ rows, ...(unkeyed ? { unkeyed } : {}), ...extra });
   for (;;) {
     const page: AuditRecord[] = await db
       .getRepository(AuditRecord)
@@ -101,13 +150,29 @@ export async function verifyAuditChain(db: DataSource, batch = 5000): Promise<Ch
       .orderBy('a.id', 'ASC')
       .limit(batch)
       .getMany();
-    if (page.length === 0) return { rows };
+    if (page.length === 0) break;
     for (const r of page) {
       rows++;
-      if (r.prevHash !== prevHash) return { rows, brokenAt: r.id, reason: 'a row before it was deleted or reordered' };
-      if (recordHash(prevHash, r) !== r.hash) return { rows, brokenAt: r.id, reason: 'the row was edited' };
+      if (r.prevHash !== prevHash) return result({ brokenAt: r.id, reason: 'a row before it was deleted or reordered' });
+      if (recordHash(prevHash, r) !== r.hash) return result({ brokenAt: r.id, reason: 'the row was edited' });
+      if (r.mac === null) {
+        if (keyed) return result({ brokenAt: r.id, reason: 'the row lost its mac: the chain was rewritten' });
+        unkeyed++;
+      } else {
+        keyed = true;
+        if (!sameHex(recordMac(key, r), r.mac)) return result({ brokenAt: r.id, reason: 'the mac does not hold: the row was edited or the chain recomputed' });
+      }
+      if (checkpoint && r.id === checkpoint.recordId) seen = { count: rows, mac: r.mac };
       prevHash = r.hash;
       lastId = r.id;
     }
   }
+  if (checkpoint) {
+    if (!seen) return result({ brokenAt: checkpoint.recordId, reason: `the checkpointed record is missing: records up to it (of ${checkpoint.count}) were deleted` });
+    if (seen.mac === null || !sameHex(seen.mac, checkpoint.mac)) return result({ brokenAt: checkpoint.recordId, reason: 'the checkpointed record was rewritten' });
+    if (seen.count !== checkpoint.count) {
+      return result({ brokenAt: checkpoint.recordId, reason: `the chain holds ${seen.count} records up to it, the checkpoint counted ${checkpoint.count}: records were deleted or inserted` });
+    }
+  }
+  return result();
 }

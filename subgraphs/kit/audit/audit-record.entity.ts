@@ -3,7 +3,9 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 /**
  * One access to a dossier's personal data, allowed or denied. Rows are hash-chained: each hash covers
- * the row and the previous row's hash, so an edited or deleted row breaks the chain (npm run audit:verify).
+ * the row and the previous row's hash, so an edited or deleted row breaks the chain; each mac is an HMAC of the
+ * hash (and action and reason) under a key the database does not hold, so a chain rewritten with recomputed
+ * hashes fails too (npm run audit:verify).
  */
 @Entity('audit_record')
 @Index(['dossierCode', 'at'])
@@ -54,4 +56,16 @@ export class AuditRecord {
 
   @Column({ type: 'char', length: 64, unique: true })
   hash: string;
+
+  /** Null only on rows written before the chain was keyed. */
+  @Column({ type: 'char', length: 64, nullable: true })
+  mac: string | null;
+
+  /** The mutation that made the change or was refused. */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  action: string | null;
+
+  /** Why it was refused: the error's code (FORBIDDEN, CONFLICT, BAD_USER_INPUT, NOT_FOUND). */
+  @Column({ type: 'varchar', length: 20, nullable: true })
+  reason: string | null;
 }

@@ -74,6 +74,7 @@ export function processingResolver<T extends ProcessingRecord>(entity: ClassType
         await m.getRepository(entity).save(row);
         await m.getRepository(StatusChange).insert({ dossierCode, status, at, officer: who.subject, note: note ?? null });
         await options.afterStep(m, row, { step, event: STEPS[step].event, at, status, note }, ctx);
+        await ctx.audit.writeIn(m, scopeOf(row));
         return { result: row, ref: dossierCode };
       }, (code) => m.getRepository(entity).findOneByOrFail({ dossierCode: code } as never)),
     );

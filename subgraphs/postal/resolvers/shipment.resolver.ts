@@ -2,7 +2,7 @@ import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root, UseMiddleware
 import { onceFor } from '../../kit/messaging/idempotency';
 import { ShipmentStatus } from '../entities/shipment-status';
 import { recordEvent } from '../shipments';
-import { guard } from '../../kit/access';
+import { guard, scopeOf } from '../../kit/access';
 import { badUserInput, forbidden, notFound } from '../../kit/errors';
 import type { RequestContext } from '../../kit/subgraph';
 import { Dossier } from '../entities/dossier';
@@ -48,7 +48,9 @@ export class ShipmentResolver {
       onceFor(m, ctx.identity, key, 'recordShipmentEvent', { trackingNumber, status, at: when.toISOString(), location }, async () => {
         const found = await m.getRepository(Shipment).findOne({ where: { trackingNumber }, lock: { mode: 'pessimistic_write' } });
         if (!found) throw notFound(`no postal item ${trackingNumber}`);
-        return { result: await recordEvent(m, found, status, when, location), ref: trackingNumber };
+        const result = await recordEvent(m, found, status, when, location);
+        await ctx.audit.writeIn(m, scopeOf(found));
+        return { result, ref: trackingNumber };
       }, (t) => m.getRepository(Shipment).findOneByOrFail({ trackingNumber: t })),
     );
     await ctx.dispatch();
