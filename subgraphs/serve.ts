@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { loadConfig, peersOf, requireDatabaseUrl, requireSigningSecret } from './kit/config';
+import { loadConfig, peersOf, requireDatabaseUrl, requireHandoverKeys, requireSigningSecret } from './kit/config';
 import { createLogger } from './kit/logger';
 import { createSubgraphServer } from './kit/server';
 import { runService } from './kit/service';
@@ -16,7 +16,7 @@ runService(name || 'subgraph', async () => {
   const server = await createSubgraphServer(await entry.load(), {
     databaseUrl: requireDatabaseUrl(config, name),
     signingSecret: requireSigningSecret(config, name),
-    handoverSecret: peersOf(config).secret(name),
+    handoverPublicKeyOf: requireHandoverKeys(config, name).publicKeyOf,
     peers: peersOf(config),
     log,
     migrate: config.migrateAtStart,

@@ -4,7 +4,8 @@ import {
   GATEWAY,
   GENERATED_NOTE,
   graphqlUrl,
-  handoverSecretVar,
+  handoverPrivateKeyVar,
+  handoverPublicKeyVar,
   IMAGE,
   MIGRATE_SERVICE,
   PUBLIC_KEY_FILE,
@@ -150,7 +151,8 @@ function subgraphManifests(s: SubgraphPlan): Manifest[] {
     { name: 'METRICS_PORT', value: String(s.metricsPort) },
     ...databaseEnv(s),
     secretRef(signingSecretVar(s)),
-    ...SUBGRAPH_PLANS.map((p) => secretRef(handoverSecretVar(p))),
+    secretRef(handoverPrivateKeyVar(s)),
+    ...SUBGRAPH_PLANS.filter((p) => p !== s).map((p) => secretRef(handoverPublicKeyVar(p))),
   ];
   const c = container(s.name, ['node', 'dist/subgraphs/serve.js', s.name], env, s);
   return [deployment(s.name, 'subgraph', 2, c, s.metricsPort), service(s.name, 'subgraph', s.port, s.metricsPort)];

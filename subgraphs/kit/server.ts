@@ -3,6 +3,7 @@ import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import { AuditLog } from './audit/audit-log';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import express from 'express';
+import type { KeyObject } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { closePrepared, createDataSource, openDatabase, pendingMigrations, poolsOf, StatementCounter } from './data-source';
 import { Lifecycle, Listenable, listenable, logErrors, maskErrors, probeRoutes, within } from './http';
@@ -19,6 +20,7 @@ import { createLogger, Logger } from './logger';
 import { buildModuleSchema } from './schema';
 import { databaseOf, RequestContext, SubgraphModule } from './subgraph';
 import { handoverRoute } from './messaging/handover';
+import { SENDERS } from './messaging/senders';
 import { queueHandlers } from './messaging/queue/revive';
 import { noteEnqueued, OutboxDispatcher, Peers } from './messaging/outbox';
 import { SUBGRAPHS } from '../registry';
@@ -64,7 +66,8 @@ export async function createSubgraphServer(
   options: {
     databaseUrl: string;
     signingSecret: string;
-    handoverSecret: string;
+    /** The public key of each system that may hand over to this one (none for itself or an unknown name). */
+    handoverPublicKeyOf: (sender: string) => KeyObject | undefined;
     peers: Peers;
     log?: Logger;
     /** Apply pending migrations first (default); in production `npm run migrate` does, and readiness waits for it. */
@@ -109,11 +112,11 @@ export async function createSubgraphServer(
   const app = express();
   app.disable('x-powered-by');
   handoverRoute(app, {
-    secret: options.handoverSecret,
+    publicKeyOf: (source) => (source !== m.name && SUBGRAPHS.some((s) => s.name === source) ? options.handoverPublicKeyOf(source) : undefined),
+    senders: SENDERS,
     db,
     handlers: { ...queueHandlers(log), ...(m.handlers ?? {}) },
     log,
-    known: (source) => SUBGRAPHS.some((s) => s.name === source && s.name !== m.name),
     afterApply: () => outbox.kick(),
     nonces,
   });
