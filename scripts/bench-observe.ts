@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { devHandoverPrivateKey, devHandoverPublicKey } from '../subgraphs/kit/messaging/handover.keys';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
@@ -6,7 +7,7 @@ import { Client } from 'pg';
 import { Pool } from 'undici';
 import { developmentToken } from '../gateway/auth';
 import { createGateway } from '../gateway/gateway';
-import { devHandoverSecret, devSigningSecret, loadConfig, withDatabase } from '../subgraphs/kit/config';
+import { devSigningSecret, loadConfig, withDatabase } from '../subgraphs/kit/config';
 import { createLogger } from '../subgraphs/kit/logger';
 import { createSubgraphServer, SubgraphServer } from '../subgraphs/kit/server';
 import { initTracing, shutdownTracing } from '../subgraphs/kit/telemetry/tracing';
@@ -39,8 +40,8 @@ async function main(): Promise<void> {
     const sub = await createSubgraphServer(await s.load(), {
       databaseUrl: urls[s.name],
       signingSecret: devSigningSecret(s.name),
-      handoverSecret: devHandoverSecret(s.name),
-      peers: { baseUrl: () => undefined, secret: devHandoverSecret },
+      handoverPublicKeyOf: devHandoverPublicKey,
+      peers: { baseUrl: () => undefined, privateKey: devHandoverPrivateKey },
       log,
     });
     subgraphUrls[s.name] = (await sub.listen(0)).url;

@@ -1,11 +1,12 @@
 import 'reflect-metadata';
+import { devHandoverPrivateKey, devHandoverPublicKey } from '../subgraphs/kit/messaging/handover.keys';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { Pool } from 'undici';
 import { createRateLimiter, KEY_PREFIX, rateKey } from '../gateway/rate-limit/rate-limiter';
-import { devHandoverSecret, devSigningSecret, withDatabase } from '../subgraphs/kit/config';
+import { devSigningSecret, withDatabase } from '../subgraphs/kit/config';
 import { createLogger } from '../subgraphs/kit/logger';
 import { PostgresNonceStore } from '../subgraphs/kit/replay/postgres.store';
 import { createReplayGuard, NONCE_TTL_MS } from '../subgraphs/kit/replay/replay-guard';
@@ -60,8 +61,8 @@ async function main(): Promise<void> {
     const s = await createSubgraphServer(await subgraph('transport').load(), {
       databaseUrl,
       signingSecret: devSigningSecret('transport'),
-      handoverSecret: devHandoverSecret('transport'),
-      peers: { baseUrl: () => undefined, secret: devHandoverSecret },
+      handoverPublicKeyOf: devHandoverPublicKey,
+      peers: { baseUrl: () => undefined, privateKey: devHandoverPrivateKey },
       log,
       redisUrl: redis,
     });

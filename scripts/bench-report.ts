@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { devHandoverPrivateKey, devHandoverPublicKey } from '../subgraphs/kit/messaging/handover.keys';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { developmentToken } from '../gateway/auth';
@@ -7,7 +8,7 @@ import { ChildProcess, fork } from 'node:child_process';
 import { createServer, AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import { Pool } from 'undici';
-import { Config, devHandoverSecret, devSigningSecret, loadConfig, requireDatabaseUrl } from '../subgraphs/kit/config';
+import { Config, devSigningSecret, loadConfig, requireDatabaseUrl } from '../subgraphs/kit/config';
 import { createLogger } from '../subgraphs/kit/logger';
 import { PROJECT_ROOT } from '../subgraphs/kit/paths';
 import { createSubgraphServer, SubgraphServer } from '../subgraphs/kit/server';
@@ -127,8 +128,8 @@ async function startInProcess(config: Config): Promise<Running> {
     const server = await createSubgraphServer(await s.load(), {
       databaseUrl: requireDatabaseUrl(config, s.name),
       signingSecret: devSigningSecret(s.name),
-      handoverSecret: devHandoverSecret(s.name),
-      peers: { baseUrl: () => undefined, secret: devHandoverSecret },
+      handoverPublicKeyOf: devHandoverPublicKey,
+      peers: { baseUrl: () => undefined, privateKey: devHandoverPrivateKey },
       log,
     });
     urls[s.name] = (await server.listen(0)).url;

@@ -1,13 +1,15 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { exportPKCS8, exportSPKI, generateKeyPair } from 'jose';
-import { KEY_DIR, PRIVATE_KEY_FILE, PUBLIC_KEY_FILE, SECRET_VARS, TOKEN_ALG } from './deploy/stack';
+import { exportHandoverKey } from '../subgraphs/kit/messaging/handover.keys';
+import { handoverPrivateKeyVar, handoverPublicKeyVar, KEY_DIR, PRIVATE_KEY_FILE, PUBLIC_KEY_FILE, SECRET_VARS, SUBGRAPH_PLANS, TOKEN_ALG } from './deploy/stack';
 
 /**
  * npm run compose:env [-- --dir DIR]: the stack's secrets, fresh, in DIR/.env (the repository root by default),
- * and a token-signing key pair in DIR/.secrets/: the gateway verifies with the public key; the private key signs
- * tokens where no identity provider does yet. Never overwrites: secrets already in use must be rotated on
+ * each subgraph's Ed25519 hand-over key pair among them (base64url DER), and a token-signing key pair in
+ * DIR/.secrets/: the gateway verifies with the public key; the private key signs tokens where no identity
+ * provider does yet. Never overwrites: secrets already in use must be rotated on
  * purpose, not by a second run.
  */
 async function main(): Promise<void> {
@@ -22,6 +24,12 @@ async function main(): Promise<void> {
 
   // base64url: safe in a URL's password, in .env and in compose's interpolation, and 43 characters.
   const secret = () => randomBytes(32).toString('base64url');
+  const handoverKeys: Record<string, string> = {};
+  for (const s of SUBGRAPH_PLANS) {
+    const pair = generateKeyPairSync('ed25519');
+    handoverKeys[handoverPrivateKeyVar(s)] = exportHandoverKey(pair.privateKey);
+    handoverKeys[handoverPublicKeyVar(s)] = exportHandoverKey(pair.publicKey);
+  }
   const { publicKey, privateKey } = await generateKeyPair(TOKEN_ALG, { extractable: true, modulusLength: 3072 });
   mkdirSync(keys, { recursive: true, mode: 0o700 });
   // 'wx': fails rather than overwrite a file that appeared since the check.
@@ -30,7 +38,7 @@ async function main(): Promise<void> {
   const lines = [
     `# The stack's secrets, written by npm run compose:env on ${new Date().toISOString().slice(0, 10)}; read by docker compose`,
     '# (and `kubectl create secret generic motcua-graph-secrets --from-env-file=.env`), never by npm start. Keep it out of git.',
-    ...SECRET_VARS.map((name) => `${name}=${secret()}`),
+    ...SECRET_VARS.map((name) => `${name}=${handoverKeys[name] ?? secret()}`),
   ];
   writeFileSync(envFile, `${lines.join('\n')}\n`, { flag: 'wx', mode: 0o600 });
   console.log(`wrote ${envFile} and ${join(keys, `{${PUBLIC_KEY_FILE},${PRIVATE_KEY_FILE}}`)}`);

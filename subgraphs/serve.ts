@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { loadConfig, peersOf, requireAuditKey, requireDatabaseUrl, requireSigningSecret } from './kit/config';
+import { loadConfig, peersOf, requireAuditKey, requireDatabaseUrl, requireHandoverKeys, requireSigningSecret } from './kit/config';
 import { AUDIT_CHECKPOINT_MS } from './kit/audit/audit-checkpoint';
 import { createLogger } from './kit/logger';
 import { createSubgraphServer } from './kit/server';
@@ -17,7 +17,7 @@ runService(name || 'subgraph', async () => {
   const server = await createSubgraphServer(await entry.load(), {
     databaseUrl: requireDatabaseUrl(config, name),
     signingSecret: requireSigningSecret(config, name),
-    handoverSecret: peersOf(config).secret(name),
+    handoverPublicKeyOf: requireHandoverKeys(config, name).publicKeyOf,
     peers: peersOf(config),
     log,
     migrate: config.migrateAtStart,

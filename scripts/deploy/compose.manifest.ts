@@ -5,7 +5,8 @@ import {
   GATEWAY,
   GENERATED_NOTE,
   graphqlUrl,
-  handoverSecretVar,
+  handoverPrivateKeyVar,
+  handoverPublicKeyVar,
   IMAGE,
   KEY_DIR,
   MIGRATE_SERVICE,
@@ -81,10 +82,10 @@ function subgraphService(s: SubgraphPlan) {
         [`${s.env}_PORT`]: String(s.port),
         METRICS_PORT: String(s.metricsPort),
         [`${s.env}_DATABASE_URL`]: databaseUrl(s),
-        // Its own call-signing secret; every subgraph's hand-over secret: its own verifies deliveries to it,
-        // the others sign what it delivers to them.
+        // Its own call-signing secret and hand-over private key; the others' public keys verify what they deliver.
         [signingSecretVar(s)]: required(signingSecretVar(s)),
-        ...each((p) => [handoverSecretVar(p), required(handoverSecretVar(p))]),
+        [handoverPrivateKeyVar(s)]: required(handoverPrivateKeyVar(s)),
+        ...Object.fromEntries(SUBGRAPH_PLANS.filter((p) => p !== s).map((p) => [handoverPublicKeyVar(p), required(handoverPublicKeyVar(p))])),
         [AUDIT_KEY_VAR]: required(AUDIT_KEY_VAR),
         ...subgraphUrls,
       },

@@ -5,7 +5,8 @@ import {
   GATEWAY,
   GENERATED_NOTE,
   graphqlUrl,
-  handoverSecretVar,
+  handoverPrivateKeyVar,
+  handoverPublicKeyVar,
   IMAGE,
   MIGRATE_SERVICE,
   PUBLIC_KEY_FILE,
@@ -151,7 +152,8 @@ function subgraphManifests(s: SubgraphPlan): Manifest[] {
     { name: 'METRICS_PORT', value: String(s.metricsPort) },
     ...databaseEnv(s),
     secretRef(signingSecretVar(s)),
-    ...SUBGRAPH_PLANS.map((p) => secretRef(handoverSecretVar(p))),
+    secretRef(handoverPrivateKeyVar(s)),
+    ...SUBGRAPH_PLANS.filter((p) => p !== s).map((p) => secretRef(handoverPublicKeyVar(p))),
     secretRef(AUDIT_KEY_VAR),
   ];
   const c = container(s.name, ['node', 'dist/subgraphs/serve.js', s.name], env, s);

@@ -40,17 +40,19 @@ export const SUBGRAPH_PLANS: readonly SubgraphPlan[] = SUBGRAPHS.map((s, i) => (
 export const graphqlUrl = (host: string, port: number) => `http://${host}:${port}/graphql`;
 
 export const signingSecretVar = (s: SubgraphPlan) => `${s.env}_SIGNING_SECRET`;
-export const handoverSecretVar = (s: SubgraphPlan) => `${s.env}_HANDOVER_SECRET`;
+/** A subgraph's Ed25519 hand-over key pair: it alone holds the private key; every other subgraph the public one. */
+export const handoverPrivateKeyVar = (s: SubgraphPlan) => `${s.env}_HANDOVER_PRIVATE_KEY`;
+export const handoverPublicKeyVar = (s: SubgraphPlan) => `${s.env}_HANDOVER_PUBLIC_KEY`;
 export const dbPasswordVar = (s: SubgraphPlan) => `${s.env}_DB_PASSWORD`;
 export const POSTGRES_PASSWORD_VAR = 'POSTGRES_PASSWORD';
 /** The audit chains' HMAC key: every subgraph seals with it, audit:verify checks with it; no database holds it. */
 export const AUDIT_KEY_VAR = 'AUDIT_KEY';
 
-/** Every secret `npm run compose:env` writes to .env (and a Kubernetes Secret is made from). */
+/** Every secret `npm run compose:env` writes to .env (and a Kubernetes Secret is made from), hand-over key pairs included. */
 export const SECRET_VARS: readonly string[] = [
   POSTGRES_PASSWORD_VAR,
   AUDIT_KEY_VAR,
-  ...SUBGRAPH_PLANS.flatMap((s) => [dbPasswordVar(s), signingSecretVar(s), handoverSecretVar(s)]),
+  ...SUBGRAPH_PLANS.flatMap((s) => [dbPasswordVar(s), signingSecretVar(s), handoverPrivateKeyVar(s), handoverPublicKeyVar(s)]),
 ];
 
 /** The token-verifying public key and the private key that signs tokens, next to .env. */

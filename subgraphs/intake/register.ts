@@ -35,6 +35,8 @@ export async function applyStatus(m: EntityManager, dossierCode: string, system:
   const repo = m.getRepository(Dossier);
   const d = await repo.findOne({ where: { code: dossierCode }, lock: { mode: 'pessimistic_write' } });
   if (!d) throw new RejectedMessage(`no dossier ${dossierCode} in the register`);
+  // Any department's system may report, but only on the dossiers handed to it (the centre's own: on the others).
+  if ((d.processingSystem ?? 'intake') !== system) throw new RejectedMessage(`${system} does not process ${dossierCode}`);
   const changes: Partial<Dossier> = { dueAt: r.dueAt };
   if (r.event === WITHDRAWAL_REFUSED) {
     changes.withdrawalRequestedAt = null;

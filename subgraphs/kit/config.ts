@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { SUBGRAPHS, databaseName, envPrefix } from '../registry';
+import type { KeyObject } from 'node:crypto';
+import { devHandoverKeys, parseHandoverKey, sameKey } from './messaging/handover.keys';
 import type { Peers } from './messaging/outbox';
 import { ROLES, type Role } from './identity';
 
@@ -13,8 +15,10 @@ export interface SubgraphConfig {
   url: string;
   /** Shared by the gateway and this subgraph only: signs every request between them. */
   signingSecret: string;
-  /** Verifies hand-overs other subgraphs deliver to this one. */
-  handoverSecret: string;
+  /** Signs the hand-overs this subgraph delivers: configured for the subgraph's own processes only. */
+  handoverPrivateKey?: KeyObject;
+  /** Verifies the hand-overs this subgraph delivers to the others. */
+  handoverPublicKey?: KeyObject;
 }
 
 export interface AuthConfig {
@@ -150,14 +154,13 @@ export const DEFAULT_METRICS_PORT = 9464;
 export const DEV_JWT_SECRET = 'motcua-graph-development-only-jwt-secret-0001';
 export const DEV_AUDIT_KEY = 'motcua-graph-development-only-audit-key-00001';
 export const devSigningSecret = (name: string) => `motcua-graph-development-only-signing-secret-${name}`;
-export const devHandoverSecret = (name: string) => `motcua-graph-development-only-handover-secret-${name}`;
 const secret = z
   .string()
   .refine((s) => Buffer.byteLength(s) >= 32, 'must be at least 32 bytes')
   .optional();
 
 /** Every secret this code publishes: a production process given one would trust anyone who has read it. */
-const DEVELOPMENT_SECRETS = new Set([DEV_JWT_SECRET, ...SUBGRAPHS.flatMap((s) => [devSigningSecret(s.name), devHandoverSecret(s.name)])]);
+const DEVELOPMENT_SECRETS = new Set([DEV_JWT_SECRET, DEV_AUDIT_KEY, ...SUBGRAPHS.map((s) => devSigningSecret(s.name))]);
 
 const port = z.coerce.number().int().min(0).max(65535);
 const pgUrl = z
@@ -216,7 +219,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shape[`${p}_DATABASE_URL`] = pgUrl;
     shape[`${p}_URL`] = httpUrl;
     shape[`${p}_SIGNING_SECRET`] = secret;
-    shape[`${p}_HANDOVER_SECRET`] = secret;
+    shape[`${p}_HANDOVER_PRIVATE_KEY`] = z.string().min(1).optional();
+    shape[`${p}_HANDOVER_PUBLIC_KEY`] = z.string().min(1).optional();
     shape[`${p}_TIMEOUT_MS`] = ms(100, 600_000).optional();
   }
   const parsed = z.object(shape).safeParse(env);
@@ -243,7 +247,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       databaseUrl: v[`${p}_DATABASE_URL`] ?? (v.DATABASE_URL ? withDatabase(v.DATABASE_URL, databaseName(s.name)) : undefined),
       url: v[`${p}_URL`] ?? `http://127.0.0.1:${subgraphPort}/graphql`,
       signingSecret: v[`${p}_SIGNING_SECRET`] ?? (production ? '' : devSigningSecret(s.name)),
-      handoverSecret: v[`${p}_HANDOVER_SECRET`] ?? (production ? '' : devHandoverSecret(s.name)),
+      ...handoverKeys(s.name, v, production, missing),
     };
   }
   if (missing.length) throw new ConfigError(`invalid configuration: ${missing.join('; ')}`);
@@ -334,12 +338,50 @@ export function requireAuditKey(config: Config): string {
 export function peersOf(config: Config): Peers {
   return {
     baseUrl: (name) => config.subgraphs[name]?.url.replace(/\/graphql$/, ''),
-    secret: (name) => {
-      const secret = config.subgraphs[name]?.handoverSecret;
-      if (!secret) throw new ConfigError(`${envPrefix(name)}_HANDOVER_SECRET is required in production`);
-      return secret;
+    privateKey: (name) => {
+      const key = config.subgraphs[name]?.handoverPrivateKey;
+      if (!key) throw new ConfigError(`${envPrefix(name)}_HANDOVER_PRIVATE_KEY is required in production`);
+      return key;
     },
   };
+}
+
+/**
+ * Hand-over keys: each system signs with its own Ed25519 private key (<NAME>_HANDOVER_PRIVATE_KEY, set for its own
+ * processes only) and the others verify with its public key (<NAME>_HANDOVER_PUBLIC_KEY); PEM or base64 DER.
+ * Outside production an unset key is the system's development pair (devHandoverKeys); production has no default
+ * and refuses the development pair.
+ */
+function handoverKeys(name: string, v: Record<string, any>, production: boolean, problems: string[]): Pick<SubgraphConfig, 'handoverPrivateKey' | 'handoverPublicKey'> {
+  const dev = devHandoverKeys(name);
+  const read = (kind: 'private' | 'public'): KeyObject | undefined => {
+    const variable = `${envPrefix(name)}_HANDOVER_${kind.toUpperCase()}_KEY`;
+    const text = v[variable] as string | undefined;
+    if (text === undefined) return production ? undefined : dev[`${kind}Key`];
+    try {
+      const key = parseHandoverKey(text, kind);
+      if (production && sameKey(key, dev[`${kind}Key`])) {
+        problems.push(`${variable}: the development key, not allowed in production`);
+      }
+      return key;
+    } catch {
+      problems.push(`${variable}: not an Ed25519 ${kind} key (PEM, or base64 of its DER)`);
+      return undefined;
+    }
+  };
+  return { handoverPrivateKey: read('private'), handoverPublicKey: read('public') };
+}
+
+/** What subgraph `name` needs to hand over and be handed over to; names every key production lacks. */
+export function requireHandoverKeys(config: Config, name: string): { privateKey: KeyObject; publicKeyOf: (sender: string) => KeyObject | undefined } {
+  const privateKey = config.subgraphs[name]?.handoverPrivateKey;
+  const senders = SUBGRAPHS.filter((s) => s.name !== name).map((s) => s.name);
+  const missing = [
+    ...(privateKey ? [] : [`${envPrefix(name)}_HANDOVER_PRIVATE_KEY`]),
+    ...senders.filter((s) => !config.subgraphs[s]?.handoverPublicKey).map((s) => `${envPrefix(s)}_HANDOVER_PUBLIC_KEY`),
+  ];
+  if (missing.length || !privateKey) throw new ConfigError(`${missing.join(', ')} required in production`);
+  return { privateKey, publicKeyOf: (sender) => (senders.includes(sender) ? config.subgraphs[sender].handoverPublicKey : undefined) };
 }
 
 /** A URL safe to print: no password. */

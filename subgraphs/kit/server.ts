@@ -4,6 +4,7 @@ import { AuditLog } from './audit/audit-log';
 import { AUDIT_CHECKPOINT, checkpointTimer, receiveCheckpoint } from './audit/audit-checkpoint';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import express from 'express';
+import type { KeyObject } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { closePrepared, createDataSource, inBackground, openDatabase, pendingMigrations, poolsOf, StatementCounter } from './data-source';
 import { Lifecycle, Listenable, listenable, logErrors, maskErrors, probeRoutes, within } from './http';
@@ -20,6 +21,7 @@ import { createLogger, Logger } from './logger';
 import { buildModuleSchema } from './schema';
 import { databaseOf, RequestContext, SubgraphModule } from './subgraph';
 import { handoverRoute } from './messaging/handover';
+import { SENDERS } from './messaging/senders';
 import { queueHandlers } from './messaging/queue/revive';
 import { noteEnqueued, OutboxDispatcher, Peers } from './messaging/outbox';
 import { SUBGRAPHS } from '../registry';
@@ -87,7 +89,8 @@ export async function createSubgraphServer(
   options: {
     databaseUrl: string;
     signingSecret: string;
-    handoverSecret: string;
+    /** The public key of each system that may hand over to this one (none for itself or an unknown name). */
+    handoverPublicKeyOf: (sender: string) => KeyObject | undefined;
     peers: Peers;
     log?: Logger;
     /** Apply pending migrations first (default); in production `npm run migrate` does, and readiness waits for it. */
@@ -139,11 +142,11 @@ export async function createSubgraphServer(
   const app = express();
   app.disable('x-powered-by');
   handoverRoute(app, {
-    secret: options.handoverSecret,
+    publicKeyOf: (source) => (source !== m.name && SUBGRAPHS.some((s) => s.name === source) ? options.handoverPublicKeyOf(source) : undefined),
+    senders: SENDERS,
     db,
     handlers: { ...queueHandlers(log), [AUDIT_CHECKPOINT]: receiveCheckpoint, ...(m.handlers ?? {}) },
     log,
-    known: (source) => SUBGRAPHS.some((s) => s.name === source && s.name !== m.name),
     afterApply: () => outbox.kick(),
     nonces,
   });

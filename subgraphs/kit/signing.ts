@@ -1,11 +1,13 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, KeyObject, randomBytes, sign, timingSafeEqual, verify } from 'node:crypto';
 import { forgetExpired } from './expiring';
 import { Identity, parseIdentity } from './identity';
 
 /**
  * The signed envelope of every call between systems (gateway → subgraph, and hand-overs between
  * subgraphs): HMAC-SHA256 over method, path, timestamp, nonce, request id, the body's hash and the
- * caller's identity, with a secret that only the two ends share.
+ * caller's identity. The gateway signs with an HMAC secret that only it and the subgraph share; a system handing
+ * over to another signs the same envelope with its own Ed25519 private key, and the receiver verifies with that
+ * sender's public key, chosen by the identity the call claims: no system can sign as another.
  *
  * The W3C trace context (`traceparent`, `tracestate`), when a call carries it, is covered too: a subgraph
  * continues the trace it names and samples as it says, so, like every header it acts on, it must come from
@@ -36,18 +38,19 @@ interface Signable {
   trace?: TraceHeaders;
 }
 
-function mac(secret: string, s: Signable): Buffer {
+/** The text both kinds of signature cover. */
+function envelope(s: Signable): string {
   const bodyHash = createHash('sha256').update(s.body).digest('hex');
   const lines = [s.method.toUpperCase(), s.path, s.timestamp, s.nonce, s.requestId, bodyHash, s.identity];
   for (const name of TRACE_HEADERS) if (s.trace?.[name] !== undefined) lines.push(`${name}:${s.trace[name]}`);
-  return createHmac('sha256', secret).update(lines.join('\n')).digest();
+  return lines.join('\n');
 }
 
-export function signRequest(
-  secret: string,
-  r: { method: string; path: string; body: string; identity: Identity; requestId: string; trace?: TraceHeaders },
-  now = Date.now(),
-): Record<string, string> {
+const mac = (secret: string, s: Signable): Buffer => createHmac('sha256', secret).update(envelope(s)).digest();
+
+type Request = { method: string; path: string; body: string; identity: Identity; requestId: string; trace?: TraceHeaders };
+
+function signWith(signature: (s: Signable) => Buffer, r: Request, now: number): Record<string, string> {
   const signable: Signable = {
     ...r,
     identity: Buffer.from(JSON.stringify(r.identity)).toString('base64url'),
@@ -60,8 +63,18 @@ export function signRequest(
     [HEADER.timestamp]: signable.timestamp,
     [HEADER.nonce]: signable.nonce,
     [HEADER.requestId]: r.requestId,
-    [HEADER.signature]: mac(secret, signable).toString('hex'),
+    [HEADER.signature]: signature(signable).toString('hex'),
   };
+}
+
+/** Gateway → subgraph: HMAC-SHA256 with the secret the two share. */
+export function signRequest(secret: string, r: Request, now = Date.now()): Record<string, string> {
+  return signWith((s) => mac(secret, s), r, now);
+}
+
+/** System → system (hand-overs): Ed25519 with the sending system's own private key. */
+export function signHandover(privateKey: KeyObject, r: Request, now = Date.now()): Record<string, string> {
+  return signWith((s) => sign(null, Buffer.from(envelope(s)), privateKey), r, now);
 }
 
 /**
@@ -96,11 +109,39 @@ export class NonceCache implements NonceStore {
   }
 }
 
-export async function verifyRequest(
-  secret: string,
-  r: { method: string; path: string; body: Buffer | string; headers: Record<string, string | string[] | undefined> },
+type Received = { method: string; path: string; body: Buffer | string; headers: Record<string, string | string[] | undefined> };
+
+/** Gateway → subgraph: the HMAC the gateway signed with `secret`. */
+export function verifyRequest(secret: string, r: Received, nonces: NonceStore, now = Date.now()): Promise<Verdict> {
+  return verifyWith(
+    (signed, signature) => signature.length === 32 && timingSafeEqual(createHmac('sha256', secret).update(signed).digest(), signature),
+    r,
+    nonces,
+    now,
+  );
+}
+
+/**
+ * System → system: an Ed25519 signature by the system the identity names, checked with its public key
+ * (`publicKeyOf` answers none for a name that is no sender here). A call signed with any other key is refused.
+ */
+export function verifyHandover(publicKeyOf: (system: string) => KeyObject | undefined, r: Received, nonces: NonceStore, now = Date.now()): Promise<Verdict> {
+  return verifyWith(
+    (signed, signature, identity) => {
+      const key = publicKeyOf(identity.subject);
+      return key !== undefined && signature.length === 64 && verify(null, Buffer.from(signed), key, signature);
+    },
+    r,
+    nonces,
+    now,
+  );
+}
+
+async function verifyWith(
+  check: (signed: string, signature: Buffer, identity: Identity) => boolean,
+  r: Received,
   nonces: NonceStore,
-  now = Date.now(),
+  now: number,
 ): Promise<Verdict> {
   const h = (name: string) => {
     const v = r.headers[name];
@@ -111,22 +152,14 @@ export async function verifyRequest(
   ];
   if (!identity || !timestamp || !nonce || !signature || !requestId) return { ok: false, reason: 'unsigned' };
   if (!/^\d{13}$/.test(timestamp) || Math.abs(now - Number(timestamp)) > MAX_AGE_MS) return { ok: false, reason: 'stale' };
-  if (!/^[0-9a-f]{32}$/.test(nonce) || !/^[0-9a-f]{64}$/.test(signature)) return { ok: false, reason: 'malformed' };
+  if (!/^[0-9a-f]{32}$/.test(nonce) || !/^(?:[0-9a-f]{2}){32,64}$/.test(signature)) return { ok: false, reason: 'malformed' };
   const trace: TraceHeaders = {};
   for (const name of TRACE_HEADERS) {
     const value = r.headers[name];
     // Sent twice, a header arrives joined or as a list: either way not what was signed.
     if (value !== undefined) trace[name] = Array.isArray(value) ? value.join(', ') : value;
   }
-  const expected = mac(secret, { method: r.method, path: r.path, body: r.body, identity, timestamp, nonce, requestId, trace });
-  if (!timingSafeEqual(expected, Buffer.from(signature, 'hex'))) return { ok: false, reason: 'bad signature' };
-  let fresh: boolean;
-  try {
-    fresh = await nonces.claim(nonce, now);
-  } catch {
-    return { ok: false, reason: 'nonce store unavailable', unavailable: true };
-  }
-  if (!fresh) return { ok: false, reason: 'replayed' };
+  // Read before the signature is checked only to choose the key: nothing in it is trusted until then.
   let parsed: Identity | null = null;
   try {
     parsed = parseIdentity(JSON.parse(Buffer.from(identity, 'base64url').toString('utf8')));
@@ -134,5 +167,14 @@ export async function verifyRequest(
     parsed = null;
   }
   if (!parsed) return { ok: false, reason: 'bad identity' };
+  const signed = envelope({ method: r.method, path: r.path, body: r.body, identity, timestamp, nonce, requestId, trace });
+  if (!check(signed, Buffer.from(signature, 'hex'), parsed)) return { ok: false, reason: 'bad signature' };
+  let fresh: boolean;
+  try {
+    fresh = await nonces.claim(nonce, now);
+  } catch {
+    return { ok: false, reason: 'nonce store unavailable', unavailable: true };
+  }
+  if (!fresh) return { ok: false, reason: 'replayed' };
   return { ok: true, identity: parsed, requestId };
 }

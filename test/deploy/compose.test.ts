@@ -1,10 +1,12 @@
 import { execFile } from 'node:child_process';
+import { createPublicKey } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { deploymentFiles, K8S_DIR } from '../../scripts/deploy/generate';
 import { KEY_DIR, PRIVATE_KEY_FILE, PUBLIC_KEY_FILE, SECRET_VARS, SUBGRAPH_PLANS } from '../../scripts/deploy/stack';
-import { loadConfig, peersOf, requireAuditKey, requireSigningSecret } from '../../subgraphs/kit/config';
+import { loadConfig, peersOf, requireAuditKey, requireHandoverKeys, requireSigningSecret } from '../../subgraphs/kit/config';
+import { exportHandoverKey } from '../../subgraphs/kit/messaging/handover.keys';
 import { SUBGRAPHS } from '../../subgraphs/registry';
 import { composeEnv, freshCloneDir, resolveCompose, ResolvedCompose, ROOT } from './support/compose';
 
@@ -91,7 +93,12 @@ describe('npm run compose:env and the compose file', () => {
       expect(requireSigningSecret(own, s.name)).toBe(requireSigningSecret(gateway, s.name));
       expect(requireAuditKey(own)).toBe(requireAuditKey(configOf(SUBGRAPH_PLANS[0].name)));
       for (const peer of SUBGRAPH_PLANS) {
-        expect(peersOf(own).secret(peer.name)).toBe(peersOf(configOf(peer.name)).secret(peer.name));
+        // Each holds its own private key only, and the public key that goes with every other's.
+        if (peer !== s) {
+          expect(() => peersOf(own).privateKey(peer.name)).toThrow(`${peer.env}_HANDOVER_PRIVATE_KEY is required in production`);
+          const theirs = peersOf(configOf(peer.name)).privateKey(peer.name);
+          expect(exportHandoverKey(requireHandoverKeys(own, s.name).publicKeyOf(peer.name)!)).toBe(exportHandoverKey(createPublicKey(theirs)));
+        }
         expect(own.subgraphs[peer.name].url).toBe(gateway.subgraphs[peer.name].url);
       }
     }

@@ -1,9 +1,11 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse, parseAllDocuments } from 'yaml';
 import { GATEWAY, SECRET_VARS, SUBGRAPH_PLANS } from '../../scripts/deploy/stack';
+import { exportHandoverKey } from '../../subgraphs/kit/messaging/handover.keys';
 import { loadConfig } from '../../subgraphs/kit/config';
 import { ROOT } from './support/compose';
 
@@ -23,13 +25,16 @@ const containersOf = (m: Manifest) => m.spec.template.spec.containers as any[];
 
 /**
  * A container's environment as the kubelet builds it: envFrom first, then env in order with $(VAR) expanded
- * from what came before; every secret key stands for a value of the right shape.
+ * from what came before; every secret key stands for a value of the right shape (a hand-over key: an Ed25519 key).
  */
+const HANDOVER_PAIR = generateKeyPairSync('ed25519');
 function environment(c: any): Record<string, string> {
   const env: Record<string, string> = {};
   for (const from of c.envFrom ?? []) Object.assign(env, configMap(from.configMapRef.name));
   for (const e of c.env as EnvVar[]) {
-    if (e.valueFrom?.secretKeyRef) env[e.name] = `secret-${e.valueFrom.secretKeyRef.key.toLowerCase()}-0123456789abcdef0123456789`;
+    const key = e.valueFrom?.secretKeyRef?.key;
+    if (key && /_HANDOVER_(PRIVATE|PUBLIC)_KEY$/.test(key)) env[e.name] = exportHandoverKey(HANDOVER_PAIR[key.includes('PRIVATE') ? 'privateKey' : 'publicKey']);
+    else if (key) env[e.name] = `secret-${key.toLowerCase()}-0123456789abcdef0123456789`;
     else env[e.name] = (e.value ?? '').replace(/\$\(([A-Z0-9_]+)\)/g, (m, v: string) => env[v] ?? m);
   }
   return env;

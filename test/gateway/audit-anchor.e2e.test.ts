@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { recordHash } from '../../subgraphs/kit/audit/audit-log';
 import { verifySystems } from '../../subgraphs/kit/audit/audit-checkpoint';
-import { DEV_AUDIT_KEY, devHandoverSecret, devSigningSecret } from '../../subgraphs/kit/config';
+import { DEV_AUDIT_KEY, devSigningSecret } from '../../subgraphs/kit/config';
+import { devHandoverPublicKey } from '../../subgraphs/kit/messaging/handover.keys';
 import type { Identity } from '../../subgraphs/kit/identity';
 import { createLogger } from '../../subgraphs/kit/logger';
 import { createSubgraphServer } from '../../subgraphs/kit/server';
@@ -110,7 +111,7 @@ describe('the audit chain, keyed and anchored in another system, and the audit o
     const replica = await createSubgraphServer(await subgraph('transport').load(), {
       databaseUrl: system.urls.transport,
       signingSecret: devSigningSecret('transport'),
-      handoverSecret: devHandoverSecret('transport'),
+      handoverPublicKeyOf: devHandoverPublicKey,
       peers: system.peers,
       log: createLogger('test', 'silent'),
       auditCheckpointMs: 200,

@@ -1,9 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { createGateway, GatewayServer } from '../../gateway/gateway';
-import { devHandoverSecret, devSigningSecret, loadConfig } from '../../subgraphs/kit/config';
+import { devSigningSecret, loadConfig } from '../../subgraphs/kit/config';
+import { devHandoverPrivateKey } from '../../subgraphs/kit/messaging/handover.keys';
 import { createLogger } from '../../subgraphs/kit/logger';
-import { signRequest } from '../../subgraphs/kit/signing';
+import { signHandover } from '../../subgraphs/kit/signing';
 import { SUBGRAPHS } from '../../subgraphs/registry';
 import { postGraphQL, startSystem, TestSystem, tokenFor } from '../support/system';
 
@@ -112,7 +113,7 @@ describe('what the gateway and the subgraphs let out', () => {
     it('when a hand-over carries a NUL, then the receiver answers 400, not a 500', async () => {
       const body = JSON.stringify({ id: randomUUID(), source: 'intake', type: 'WITHDRAWN', dossierCode: '000.00.16.H56-200401-0001\u0000', payload: { at: new Date().toISOString() } });
       const police = system.subgraphs.police.url.replace(/\/graphql$/, '/handover');
-      const headers = signRequest(devHandoverSecret('police'), { method: 'POST', path: '/handover', body, identity: { subject: 'intake', role: 'SERVICE' }, requestId: randomUUID() });
+      const headers = signHandover(devHandoverPrivateKey('intake'), { method: 'POST', path: '/handover', body, identity: { subject: 'intake', role: 'SERVICE' }, requestId: randomUUID() });
       const res = await fetch(police, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
       expect(res.status).toBe(400);
     });

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { devHandoverSecret } from '../../subgraphs/kit/config';
+import { devSigningSecret } from '../../subgraphs/kit/config';
+import { devHandoverPrivateKey } from '../../subgraphs/kit/messaging/handover.keys';
 import type { Identity } from '../../subgraphs/kit/identity';
-import { signRequest } from '../../subgraphs/kit/signing';
+import { signHandover, signRequest } from '../../subgraphs/kit/signing';
 import { DISPATCH_LOCK } from '../../subgraphs/kit/messaging/outbox';
 import { startPrivateSystem, startSubgraph, TestSystem } from '../support/system';
 import { until } from '../support/waiting';
@@ -117,19 +118,22 @@ describe('hand-overs between systems', () => {
     expect(res.data.report.reconciliation.problems).toEqual([expect.stringMatching(new RegExp(`^Công an tỉnh: on ${day} the centre handed over \\d+ dossiers, its system holds \\d+$`))]);
   });
 
-  const deliver = (system_: TestSystem, to: string, message: Record<string, unknown>) => {
-    const body = JSON.stringify({ id: randomUUID(), source: 'intake', ...message });
+  /** A message from `from` (intake unless said), signed with `key` (`from`'s own unless said). */
+  const deliver = (system_: TestSystem, to: string, message: Record<string, unknown>, from = 'intake', key = devHandoverPrivateKey(from)) => {
+    const body = JSON.stringify({ id: randomUUID(), source: from, ...message });
     const send = () =>
       fetch(`${system_.peers.urls[to]}/handover`, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
-          ...signRequest(devHandoverSecret(to), { method: 'POST', path: '/handover', body, identity: { subject: 'intake', role: 'SERVICE' }, requestId: randomUUID() }),
+          ...signHandover(key, { method: 'POST', path: '/handover', body, identity: { subject: from, role: 'SERVICE' }, requestId: randomUUID() }),
         },
         body,
       });
     return send;
   };
+  const inboxOf = async (name: string, type: string) =>
+    (await system.subgraphs[name].server.db.query(`SELECT count(*)::int AS n FROM inbox_message WHERE type = $1`, [type]))[0].n as number;
 
   it('when the same message is delivered twice (applied, but the acknowledgement lost), then the second changes nothing', async () => {
     const db = system.subgraphs.police.server.db;
@@ -177,11 +181,47 @@ describe('hand-overs between systems', () => {
     const body = JSON.stringify({ id: 'x:1', source: 'intake', type: 'HANDOVER', dossierCode: '000.00.16.H56-200401-0001', payload: {} });
     const unsigned = await fetch(`${system.peers.urls.transport}/handover`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     expect(unsigned.status).toBe(403);
-    const wrongKey = await fetch(`${system.peers.urls.transport}/handover`, {
+    // The receiver's own gateway secret, which every sender once could have held in its place: no key of a sender.
+    const hmac = await fetch(`${system.peers.urls.transport}/handover`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...signRequest(devHandoverSecret('police'), { method: 'POST', path: '/handover', body, identity: { subject: 'intake', role: 'SERVICE' }, requestId: randomUUID() }) },
+      headers: { 'content-type': 'application/json', ...signRequest(devSigningSecret('transport'), { method: 'POST', path: '/handover', body, identity: { subject: 'intake', role: 'SERVICE' }, requestId: randomUUID() }) },
       body,
     });
-    expect(wrongKey.status).toBe(403);
+    expect(hmac.status).toBe(403);
+  });
+
+  it('when a system signs a hand-over as another (police\'s own key, claiming to be intake), then it is refused and changes nothing', async () => {
+    const db = system.subgraphs.transport.server.db;
+    const [{ code }] = await db.query(`SELECT dossier_code AS code FROM processing WHERE status = 'NEW' ORDER BY dossier_code DESC LIMIT 1`);
+    const withdraw = { type: 'WITHDRAWN', dossierCode: code, payload: { at: new Date().toISOString() } };
+    const forged = await deliver(system, 'transport', withdraw, 'intake', devHandoverPrivateKey('police'))();
+    expect(forged.status).toBe(403);
+    expect(await forged.json()).toEqual({ error: 'access denied' });
+    // Signed by police as police, but a withdrawal is the centre's to send.
+    const notItsType = await deliver(system, 'transport', withdraw, 'police')();
+    expect(notItsType.status).toBe(403);
+    expect((await db.query(`SELECT status FROM processing WHERE dossier_code = $1`, [code]))[0].status).toBe('NEW');
+    // Its own key and the centre's name, the same message is applied: the refusals were for the key and the type.
+    const genuine = await deliver(system, 'transport', withdraw)();
+    expect(await genuine.json()).toEqual({ ok: true });
+    expect((await db.query(`SELECT status FROM processing WHERE dossier_code = $1`, [code]))[0].status).toBe('CANCELLED');
+  });
+
+  it('when police sends a STATUS for a transport dossier, then it is acknowledged as rejected, recorded so, and changes nothing in the register', async () => {
+    const intake = system.subgraphs.intake.server.db;
+    const [{ code }] = await intake.query(`SELECT code FROM dossier WHERE processing_system = 'transport' AND status = 'PROCESSING' ORDER BY code LIMIT 1`);
+    const register = async () =>
+      (await intake.query(
+        `SELECT d.status, d.decision, d.due_at AS "dueAt", (SELECT count(*)::int FROM dossier_event e WHERE e.dossier_code = d.code) AS events FROM dossier d WHERE d.code = $1`,
+        [code],
+      ))[0];
+    const before = await register();
+    const rejectedBefore = await inboxOf('intake', 'STATUS:REJECTED');
+    const status = { type: 'STATUS', dossierCode: code, payload: { event: 'DECIDED', status: 'RELEASING', at: new Date().toISOString(), dueAt: null, decision: 'REJECTED' } };
+    const res = await deliver(system, 'intake', status, 'police')();
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: false, rejected: `police does not process ${code}` });
+    expect(await register()).toEqual(before);
+    expect(await inboxOf('intake', 'STATUS:REJECTED')).toBe(rejectedBefore + 1);
   });
 });

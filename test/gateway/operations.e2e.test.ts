@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { devHandoverPublicKey } from '../../subgraphs/kit/messaging/handover.keys';
 import { AddressInfo, connect, createServer as createNetServer, Socket } from 'node:net';
 import { createGateway } from '../../gateway/gateway';
 import { loadConfig } from '../../subgraphs/kit/config';
@@ -8,7 +9,7 @@ import { createDataSource, migrate } from '../../subgraphs/kit/data-source';
 import { createSubgraphServer } from '../../subgraphs/kit/server';
 import { createLogger } from '../../subgraphs/kit/logger';
 import { databaseOf } from '../../subgraphs/kit/subgraph';
-import { devHandoverSecret, devSigningSecret } from '../../subgraphs/kit/config';
+import { devSigningSecret } from '../../subgraphs/kit/config';
 import { SUBGRAPHS, subgraph } from '../../subgraphs/registry';
 import { dropDatabases, testDatabaseUrl, uniquePrefix } from '../support/databases';
 import { capturingLogger, STAFF, startSubgraph, startSystem, TestSystem, testPeers, tokenFor } from '../support/system';
@@ -258,7 +259,7 @@ describe('a subgraph whose migrations have not been applied', () => {
     const server = await createSubgraphServer(await subgraph('postal').load(), {
       databaseUrl: url,
       signingSecret: devSigningSecret('postal'),
-      handoverSecret: devHandoverSecret('postal'),
+      handoverPublicKeyOf: devHandoverPublicKey,
       peers: testPeers(),
       log: createLogger('postal', 'silent'),
       migrate: false,

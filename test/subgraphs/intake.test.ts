@@ -1,4 +1,5 @@
 import { createDataSource, DatabaseUnavailableError, openDatabase } from '../../subgraphs/kit/data-source';
+import { devHandoverPrivateKey } from '../../subgraphs/kit/messaging/handover.keys';
 import { createSubgraphServer } from '../../subgraphs/kit/server';
 import { createLogger } from '../../subgraphs/kit/logger';
 import intake from '../../subgraphs/intake/subgraph';
@@ -32,7 +33,7 @@ describe('intake database', () => {
   });
 
   it('when the database server is unreachable, then starting fails with one line naming it', async () => {
-    const start = createSubgraphServer(intake, { databaseUrl: 'postgres://postgres@127.0.0.1:1/motcua_intake', signingSecret: 'x'.repeat(32), handoverSecret: 'y'.repeat(32), peers: { baseUrl: () => undefined, secret: () => 'z' }, log: createLogger('t', 'silent') });
+    const start = createSubgraphServer(intake, { databaseUrl: 'postgres://postgres@127.0.0.1:1/motcua_intake', signingSecret: 'x'.repeat(32), handoverPublicKeyOf: () => undefined, peers: { baseUrl: () => undefined, privateKey: devHandoverPrivateKey }, log: createLogger('t', 'silent') });
     await expect(start).rejects.toBeInstanceOf(DatabaseUnavailableError);
     await expect(start).rejects.toThrow(/^PostgreSQL at 127\.0\.0\.1:1 is not reachable/);
   });

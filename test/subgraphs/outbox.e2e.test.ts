@@ -122,7 +122,7 @@ describe('outbox delivery', () => {
     transport.refuse = () => ++seen % 10 === 0 && ++refused > 0;
     const hits = transport.hits;
     const used = [0, 0];
-    const counted = (i: number) => ({ baseUrl: (name: string) => (used[i]++, name === 'transport' ? transport.url : undefined), secret: peersAt({}).secret });
+    const counted = (i: number) => ({ baseUrl: (name: string) => (used[i]++, name === 'transport' ? transport.url : undefined), privateKey: peersAt({}).privateKey });
     start(dispatcher('intake', sender, counted(0)));
     start(dispatcher('intake', sender, counted(1)));
     await until('all 200 applied', async () => (await appliedOf(transport, codes)).length >= 200, 60_000);

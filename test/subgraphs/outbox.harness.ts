@@ -1,8 +1,9 @@
 import express from 'express';
+import { devHandoverPrivateKey, devHandoverPublicKey } from '../../subgraphs/kit/messaging/handover.keys';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DataSource } from 'typeorm';
-import { DEFAULT_HANDOVER, devHandoverSecret, HandoverConfig } from '../../subgraphs/kit/config';
+import { DEFAULT_HANDOVER, HandoverConfig } from '../../subgraphs/kit/config';
 import { createDataSource, openDatabase } from '../../subgraphs/kit/data-source';
 import { createLogger, Logger } from '../../subgraphs/kit/logger';
 import { handoverRoute } from '../../subgraphs/kit/messaging/handover';
@@ -64,7 +65,8 @@ export async function startReceiver(prefix: string, name: string, sources: strin
     next();
   });
   handoverRoute(app, {
-    secret: devHandoverSecret(name),
+    publicKeyOf: (source) => (sources.includes(source) ? devHandoverPublicKey(source) : undefined),
+    senders: { NOTE: sources },
     db,
     handlers: {
       NOTE: async (m, message) => {
@@ -77,7 +79,6 @@ export async function startReceiver(prefix: string, name: string, sources: strin
       },
     },
     log,
-    known: (source) => sources.includes(source),
     afterApply: () => undefined,
     nonces: new NonceCache(),
   });
@@ -111,7 +112,7 @@ export async function startDeadEnd(o: { hang?: boolean } = {}): Promise<{ url: s
 }
 
 export function peersAt(urls: Record<string, string>): Peers {
-  return { baseUrl: (name) => urls[name], secret: devHandoverSecret };
+  return { baseUrl: (name) => urls[name], privateKey: devHandoverPrivateKey };
 }
 
 export const dispatcher = (source: string, db: DataSource, peers: Peers, settings: Partial<HandoverConfig> = {}, log: Logger = createLogger('outbox', 'silent')) =>

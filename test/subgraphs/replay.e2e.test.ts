@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { devHandoverPublicKey } from '../../subgraphs/kit/messaging/handover.keys';
 import Redis from 'ioredis';
 import { Client } from 'pg';
-import { devHandoverSecret, devSigningSecret } from '../../subgraphs/kit/config';
+import { devSigningSecret } from '../../subgraphs/kit/config';
 import { createLogger, Logger } from '../../subgraphs/kit/logger';
 import { createReplayGuard, NONCE_TTL_MS } from '../../subgraphs/kit/replay/replay-guard';
 import { createSubgraphServer } from '../../subgraphs/kit/server';
@@ -20,7 +21,7 @@ async function startTransport(databaseUrl: string, o: { redisUrl?: string; log?:
   const server = await createSubgraphServer(await subgraph('transport').load(), {
     databaseUrl,
     signingSecret: devSigningSecret('transport'),
-    handoverSecret: devHandoverSecret('transport'),
+    handoverPublicKeyOf: devHandoverPublicKey,
     peers: testPeers(),
     log: o.log ?? createLogger('test', 'silent'),
     redisUrl: o.redisUrl,

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { devHandoverPrivateKey, devHandoverPublicKey } from '../../subgraphs/kit/messaging/handover.keys';
 import { developmentToken } from '../../gateway/auth';
 import { createGateway, GatewayServer } from '../../gateway/gateway';
-import { devHandoverSecret, devSigningSecret, loadConfig } from '../../subgraphs/kit/config';
+import { devSigningSecret, loadConfig } from '../../subgraphs/kit/config';
 import type { Peers } from '../../subgraphs/kit/messaging/outbox';
 import type { Identity } from '../../subgraphs/kit/identity';
 import { signRequest } from '../../subgraphs/kit/signing';
@@ -40,7 +41,7 @@ export function demoDatabaseUrls(): Record<string, string> {
 /** Where the test subgraphs listen, for hand-overs between them; filled as they start. */
 export function testPeers(): Peers & { urls: Record<string, string> } {
   const urls: Record<string, string> = {};
-  return { urls, baseUrl: (name) => urls[name], secret: devHandoverSecret };
+  return { urls, baseUrl: (name) => urls[name], privateKey: devHandoverPrivateKey };
 }
 
 export async function startSubgraph(
@@ -54,7 +55,7 @@ export async function startSubgraph(
   const server = await createSubgraphServer(await entry.load(), {
     databaseUrl,
     signingSecret: devSigningSecret(name),
-    handoverSecret: devHandoverSecret(name),
+    handoverPublicKeyOf: devHandoverPublicKey,
     peers,
     log,
   });

@@ -1,4 +1,4 @@
-import { ConfigError, DEV_AUDIT_KEY, DEV_JWT_SECRET, devHandoverSecret, devSigningSecret, loadConfig, requireAuditKey, requireDatabaseUrl, requireSigningSecret } from '../../subgraphs/kit/config';
+import { ConfigError, DEV_AUDIT_KEY, DEV_JWT_SECRET, devSigningSecret, loadConfig, requireAuditKey, requireDatabaseUrl, requireSigningSecret } from '../../subgraphs/kit/config';
 import { processingTypeFor, SUBGRAPHS } from '../../subgraphs/registry';
 
 describe('configuration', () => {
@@ -95,8 +95,8 @@ describe('configuration', () => {
 
     it('when a development secret is set explicitly, under its own name or another, then the start is refused naming the variable', () => {
       expect(() => loadConfig({ ...PRODUCTION, POLICE_SIGNING_SECRET: devSigningSecret('police') })).toThrow(/POLICE_SIGNING_SECRET: a development secret/);
-      expect(() => loadConfig({ ...PRODUCTION, INTAKE_HANDOVER_SECRET: devHandoverSecret('intake') })).toThrow(/INTAKE_HANDOVER_SECRET: a development secret/);
-      expect(() => loadConfig({ ...PRODUCTION, POSTAL_SIGNING_SECRET: devHandoverSecret('transport') })).toThrow(/POSTAL_SIGNING_SECRET: a development secret/);
+      expect(() => loadConfig({ ...PRODUCTION, AUDIT_KEY: DEV_AUDIT_KEY })).toThrow(/AUDIT_KEY: a development secret/);
+      expect(() => loadConfig({ ...PRODUCTION, POSTAL_SIGNING_SECRET: devSigningSecret('transport') })).toThrow(/POSTAL_SIGNING_SECRET: a development secret/);
       expect(() => loadConfig({ ...PRODUCTION, TRANSPORT_HANDOVER_SECRET: DEV_JWT_SECRET })).toThrow(/TRANSPORT_HANDOVER_SECRET: a development secret/);
       expect(() => loadConfig({ ...PRODUCTION, AUTH_DEV_SECRET: DEV_JWT_SECRET })).toThrow(/AUTH_DEV_SECRET/);
       expect(loadConfig({ ...PRODUCTION, POLICE_SIGNING_SECRET: strong }).subgraphs.police.signingSecret).toBe(strong);

@@ -1,7 +1,8 @@
+import type { KeyObject } from 'node:crypto';
 import express from 'express';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from '../logger';
-import { NonceStore, verifyRequest } from '../signing';
+import { NonceStore, verifyHandover } from '../signing';
 import { holdsNul } from '../graphql-route';
 
 export interface Delivered {
@@ -25,24 +26,34 @@ const wellFormedId = (id: unknown, source: string) =>
   typeof id === 'string' && (UUID.test(id) || (id.startsWith(`${source}:`) && /^\d{1,19}$/.test(id.slice(source.length + 1))));
 
 /**
- * POST /handover: messages from other systems, signed as SERVICE by a known subgraph. Each is applied at
+ * POST /handover: messages from other systems, each signed as SERVICE with its sender's own key (`publicKeyOf`
+ * answers the public key of every system that may deliver here), and of a type its sender may send (`senders`,
+ * by type: SENDERS in the subgraphs). Each is applied at
  * most once: its sender and message id go into the inbox in the same transaction as its effect. The id is the
  * sender's UUID, not its row id, which a sender restored from a backup would hand out again.
  */
 export function handoverRoute(
   app: express.Express,
-  o: { secret: string; db: DataSource; handlers: Record<string, Handler>; log: Logger; known: (source: string) => boolean; afterApply: () => void; nonces: NonceStore },
+  o: {
+    publicKeyOf: (source: string) => KeyObject | undefined;
+    senders: Readonly<Record<string, readonly string[]>>;
+    db: DataSource;
+    handlers: Record<string, Handler>;
+    log: Logger;
+    afterApply: () => void;
+    nonces: NonceStore;
+  },
 ): void {
   app.post('/handover', express.raw({ type: () => true, limit: '1mb' }), async (req, res) => {
     const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const verdict = await verifyRequest(o.secret, { method: req.method, path: req.originalUrl, body, headers: req.headers }, o.nonces);
+    const verdict = await verifyHandover(o.publicKeyOf, { method: req.method, path: req.originalUrl, body, headers: req.headers }, o.nonces);
     if (!verdict.ok && verdict.unavailable) {
       // The sender retries: a message refused for want of the nonce store is not lost.
       res.status(503).json({ error: 'unavailable' });
       return;
     }
-    if (!verdict.ok || verdict.identity.role !== 'SERVICE' || !o.known(verdict.identity.subject)) {
-      o.log.warn({ reason: verdict.ok ? 'not a known system' : verdict.reason }, 'refused a hand-over');
+    if (!verdict.ok || verdict.identity.role !== 'SERVICE') {
+      o.log.warn({ reason: verdict.ok ? 'not a system' : verdict.reason }, 'refused a hand-over');
       res.status(403).json({ error: 'access denied' });
       return;
     }
@@ -61,6 +72,12 @@ export function handoverRoute(
     const handler = o.handlers[message.type];
     if (!handler || message.source !== verdict.identity.subject || !wellFormedId(message.id, message.source)) {
       res.status(422).json({ error: 'unknown message' });
+      return;
+    }
+    if (!o.senders[message.type]?.includes(message.source)) {
+      // Signed by its sender, so no forgery, but not a message that system sends: a fault or a system taken over.
+      o.log.warn({ type: message.type, source: message.source }, 'refused a hand-over its sender may not send');
+      res.status(403).json({ error: 'access denied' });
       return;
     }
     try {

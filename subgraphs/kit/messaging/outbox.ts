@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomUUID } from 'node:crypto';
+import { type KeyObject, randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from '../logger';
 import { DEFAULT_HANDOVER, HandoverConfig } from '../config';
@@ -35,8 +35,8 @@ export async function enqueue(m: EntityManager, messages: Message[]): Promise<vo
 export interface Peers {
   /** The base URL (no path) of a subgraph, by registry name. */
   baseUrl(name: string): string | undefined;
-  /** The secret that subgraph verifies hand-overs with. */
-  secret(name: string): string;
+  /** The private key the system of that name signs its hand-overs with: this process's own. */
+  privateKey(name: string): KeyObject;
 }
 
 /**

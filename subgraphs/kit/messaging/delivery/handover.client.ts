@@ -1,4 +1,4 @@
-import { signRequest } from '../../signing';
+import { signHandover } from '../../signing';
 import type { Peers } from '../outbox';
 import type { Claimed } from './outbox.store';
 
@@ -16,12 +16,12 @@ const MESSAGE_FAULTS = new Set([400, 404, 409, 413, 415, 422]);
  */
 export const wireId = (source: string, m: Pick<Claimed, 'id' | 'messageId' | 'legacyKey'>) => (m.legacyKey ? `${source}:${m.id}` : m.messageId);
 
-/** POST /handover on the destination, signed as this system; any 2xx is an acknowledgement, a rejection included. */
+/** POST /handover on the destination, signed as this system with its own key; any 2xx is an acknowledgement, a rejection included. */
 export async function postHandover(peers: Peers, source: string, m: Claimed, timeoutMs: number, stop: AbortSignal): Promise<void> {
   const base = peers.baseUrl(m.destination);
   if (!base) throw new DeliveryFailed('no address configured');
   const body = JSON.stringify({ id: wireId(source, m), source, type: m.type, dossierCode: m.dossierCode, payload: m.payload });
-  const headers = signRequest(peers.secret(m.destination), {
+  const headers = signHandover(peers.privateKey(source), {
     method: 'POST',
     path: '/handover',
     body,

@@ -1,0 +1,28 @@
+import { DEPARTMENT_SYSTEMS, SUBGRAPHS } from '../../registry';
+import { REVIVE_DEAD } from './queue/revive';
+import { AUDIT_CHECKPOINT } from '../audit/audit-checkpoint';
+
+const INTAKE = 'intake';
+const POSTAL = 'postal';
+
+/**
+ * Who may send each message type: a receiver refuses a type from any other system, however well signed. The
+ * register checks more for STATUS: only the dossier's own processing system reports on it.
+ */
+export const SENDERS: Readonly<Record<string, readonly string[]>> = {
+  // The centre hands a dossier to its department, withdraws it, returns its result.
+  HANDOVER: [INTAKE],
+  WITHDRAWN: [INTAKE],
+  RESULT_RETURNED: [INTAKE],
+  // The centre tells the post what to carry.
+  INBOUND_RECEIVED: [INTAKE],
+  OUTBOUND: [INTAKE],
+  // The post reports a shipment to the centre.
+  SHIPMENT: [POSTAL],
+  // A department's system reports its dossiers' steps to the centre.
+  STATUS: DEPARTMENT_SYSTEMS.map((s) => s.name),
+  // Any system's operator may ask the others to revive what they hold dead (retryDeadHandovers).
+  [REVIVE_DEAD]: SUBGRAPHS.map((s) => s.name),
+  // Every system anchors its audit chain's head in another's database (intake holds the others', postal intake's).
+  [AUDIT_CHECKPOINT]: SUBGRAPHS.map((s) => s.name),
+};
