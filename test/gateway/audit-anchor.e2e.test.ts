@@ -54,7 +54,7 @@ describe('the audit chain, keyed and anchored in another system, and the audit o
   });
   afterAll(() => close?.());
 
-  it('when a mutation is refused (FORBIDDEN, BAD_USER_INPUT, CONFLICT), then the refusal is in the audit trail, with the mutation and its code', async () => {
+  it('when a mutation is refused (FORBIDDEN, BAD_USER_INPUT, NOT_FOUND, CONFLICT), then the refusal is in the audit trail, with the mutation and its code', async () => {
     const citizen: Identity = { subject: 'citizen-9', role: 'CITIZEN', citizenId: '056199000001' };
     expect((await system.query(RECEIVE, { input: { procedureCode: '1.002820', channel: 'ONLINE', applicant } }, citizen)).errors[0].extensions.code).toBe('FORBIDDEN');
     expect((await system.query(RECEIVE, { input: { procedureCode: '9.999999', channel: 'ONLINE', applicant } })).errors[0].extensions.code).toBe('BAD_USER_INPUT');
@@ -62,7 +62,8 @@ describe('the audit chain, keyed and anchored in another system, and the audit o
     const decide = await system.query(
       `mutation($c: String!) { transportStartProcessing(dossierCode: $c) { status } }`, { c: code }, other,
     );
-    expect(decide.errors[0].extensions.code).toBe('FORBIDDEN');
+    // Another department's dossier is NOT_FOUND, as an unknown one is (no existence oracle): refused all the same.
+    expect(decide.errors[0].extensions.code).toBe('NOT_FOUND');
     const rated = await system.query(`mutation($c: String!) { rateService(dossierCode: $c, level: SATISFIED) { level } }`, { c: code });
     const again = await system.query(`mutation($c: String!) { rateService(dossierCode: $c, level: SATISFIED) { level } }`, { c: code });
     expect(rated.errors).toBeUndefined();
@@ -80,7 +81,7 @@ describe('the audit chain, keyed and anchored in another system, and the audit o
     const transport = await system.subgraphs.transport.server.db.query(
       `SELECT subject, dossier_code AS "dossierCode", action, reason, allowed FROM audit_record WHERE action IS NOT NULL`,
     );
-    expect(transport).toEqual([{ subject: 'officer-cat-3', dossierCode: code, action: 'transportStartProcessing', reason: 'FORBIDDEN', allowed: false }]);
+    expect(transport).toEqual([{ subject: 'officer-cat-3', dossierCode: code, action: 'transportStartProcessing', reason: 'NOT_FOUND', allowed: false }]);
   });
 
   it('when the audit write of receiveDossier fails, then nothing is committed: no dossier, no hand-over, no events', async () => {

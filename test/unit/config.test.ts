@@ -97,14 +97,14 @@ describe('configuration', () => {
       expect(() => loadConfig({ ...PRODUCTION, POLICE_SIGNING_SECRET: devSigningSecret('police') })).toThrow(/POLICE_SIGNING_SECRET: a development secret/);
       expect(() => loadConfig({ ...PRODUCTION, AUDIT_KEY: DEV_AUDIT_KEY })).toThrow(/AUDIT_KEY: a development secret/);
       expect(() => loadConfig({ ...PRODUCTION, POSTAL_SIGNING_SECRET: devSigningSecret('transport') })).toThrow(/POSTAL_SIGNING_SECRET: a development secret/);
-      expect(() => loadConfig({ ...PRODUCTION, TRANSPORT_HANDOVER_SECRET: DEV_JWT_SECRET })).toThrow(/TRANSPORT_HANDOVER_SECRET: a development secret/);
+      expect(() => loadConfig({ ...PRODUCTION, TRANSPORT_SIGNING_SECRET: DEV_JWT_SECRET })).toThrow(/TRANSPORT_SIGNING_SECRET: a development secret/);
       expect(() => loadConfig({ ...PRODUCTION, AUTH_DEV_SECRET: DEV_JWT_SECRET })).toThrow(/AUTH_DEV_SECRET/);
       expect(loadConfig({ ...PRODUCTION, POLICE_SIGNING_SECRET: strong }).subgraphs.police.signingSecret).toBe(strong);
     });
 
     it('when a secret is shorter than 32 bytes, then it is refused by name, in every environment', () => {
       expect(() => loadConfig({ ...PRODUCTION, INTAKE_SIGNING_SECRET: 'k'.repeat(31) })).toThrow(/INTAKE_SIGNING_SECRET: must be at least 32 bytes/);
-      expect(() => loadConfig({ POSTAL_HANDOVER_SECRET: 'short' })).toThrow(/POSTAL_HANDOVER_SECRET: must be at least 32 bytes/);
+      expect(() => loadConfig({ AUDIT_KEY: 'short' })).toThrow(/AUDIT_KEY: must be at least 32 bytes/);
       expect(loadConfig({ ...PRODUCTION, INTAKE_SIGNING_SECRET: 'k'.repeat(32) }).subgraphs.intake.signingSecret).toHaveLength(32);
     });
 
