@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { Identity } from '../../subgraphs/kit/identity';
-import { startPrivateSystem, TestSystem } from '../support/system';
+import { startPrivateSystem, TestSystem, answered, settle as settleOutboxes } from '../support/system';
 
 const STAFF: Identity = { subject: 'counter-7', role: 'CENTRE_STAFF' };
 const REPORTS: Identity = { subject: 'rb-7', role: 'REPORT_BUILDER' };
@@ -20,16 +20,8 @@ describe('personal data stays masked: filters, free text, tracking, existence', 
   });
   afterAll(() => close?.());
 
-  const settle = async () => {
-    for (let i = 0; i < 3; i++) {
-      for (const s of Object.values(system.subgraphs)) expect(await s.server.outbox.idle()).toBe(true);
-    }
-  };
-  const ok = async (query: string, variables: Record<string, unknown>, as: Identity) => {
-    const res = await system.query(query, variables, as);
-    expect(res.errors).toBeUndefined();
-    return res.data;
-  };
+  const settle = () => settleOutboxes(system);
+  const ok = (query: string, variables: Record<string, unknown>, as: Identity) => answered(system, query, variables, as);
   const receive = async (procedureCode: string, applicant = APPLICANT): Promise<string> =>
     (await ok(RECEIVE, { input: { procedureCode, channel: 'ONLINE', applicant } }, STAFF)).receiveDossier.code;
   const intakeDb = () => system.subgraphs.intake.server.db;

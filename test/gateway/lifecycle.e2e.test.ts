@@ -1,5 +1,5 @@
 import type { Identity } from '../../subgraphs/kit/identity';
-import { startPrivateSystem, TestSystem } from '../support/system';
+import { startPrivateSystem, TestSystem, answered, settle as settleOutboxes } from '../support/system';
 import { localDate } from '../../subgraphs/kit/calendar/working-time';
 import { COUNTER_CLOSURES } from '../../subgraphs/intake/counter-closures';
 
@@ -26,16 +26,8 @@ describe('a dossier\'s life across the systems, through the gateway', () => {
   });
   afterAll(() => close?.());
 
-  const settle = async () => {
-    for (let i = 0; i < 3; i++) {
-      for (const s of Object.values(system.subgraphs)) expect(await s.server.outbox.idle()).toBe(true);
-    }
-  };
-  const ok = async (query: string, variables: Record<string, unknown>, as: Identity) => {
-    const res = await system.query(query, variables, as);
-    expect(res.errors).toBeUndefined();
-    return res.data;
-  };
+  const settle = () => settleOutboxes(system);
+  const ok = (query: string, variables: Record<string, unknown>, as: Identity) => answered(system, query, variables, as);
   const receive = async (procedureCode: string, channel: string, key?: string) =>
     (await ok(RECEIVE, {
       key,

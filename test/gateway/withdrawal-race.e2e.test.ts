@@ -1,7 +1,7 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { Identity } from '../../subgraphs/kit/identity';
 import { DISPATCH_LOCK } from '../../subgraphs/kit/messaging/outbox';
-import { startPrivateSystem, startSubgraph, TestSystem } from '../support/system';
+import { startPrivateSystem, startSubgraph, TestSystem, answered, settle as settleOutboxes } from '../support/system';
 import { until } from '../support/waiting';
 
 const STAFF: Identity = { subject: 'counter-7', role: 'CENTRE_STAFF' };
@@ -25,16 +25,8 @@ describe('a withdrawal racing a decision', () => {
   afterAll(() => close?.());
 
   const today = () => new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 10);
-  const settle = async () => {
-    for (let i = 0; i < 3; i++) {
-      for (const s of Object.values(system.subgraphs)) expect(await s.server.outbox.idle()).toBe(true);
-    }
-  };
-  const ok = async (query: string, variables: Record<string, unknown>, as: Identity) => {
-    const res = await system.query(query, variables, as);
-    expect(res.errors).toBeUndefined();
-    return res.data;
-  };
+  const settle = () => settleOutboxes(system);
+  const ok = (query: string, variables: Record<string, unknown>, as: Identity) => answered(system, query, variables, as);
   const report = async (dept = 'SGTVT') => (await ok(REPORT, { d: today(), dept }, RB)).report;
   const view = async (code: string) => (await ok(VIEW, { code }, STAFF)).dossier;
   const withdraw = (code: string) => system.query(WITHDRAW, { code }, STAFF);

@@ -113,6 +113,20 @@ export async function postGraphQL(
 
 export const STAFF: Identity = { subject: 'staff-1', role: 'CENTRE_STAFF' };
 
+/** Until no outbox holds anything: three rounds, as a delivery can enqueue the receiver's answer. */
+export async function settle(system: TestSystem): Promise<void> {
+  for (let i = 0; i < 3; i++) {
+    for (const s of Object.values(system.subgraphs)) expect(await s.server.outbox.idle()).toBe(true);
+  }
+}
+
+/** The data of an operation that must answer without errors. */
+export async function answered(system: TestSystem, query: string, variables: Record<string, unknown>, as: Identity): Promise<any> {
+  const res = await system.query(query, variables, as);
+  expect(res.errors).toBeUndefined();
+  return res.data;
+}
+
 export function tokenFor(identity: Identity): Promise<string> {
   return developmentToken(loadConfig({}).auth, identity);
 }
