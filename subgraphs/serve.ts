@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { loadConfig, peersOf, requireAuditKey, requireDatabaseUrl, requireHandoverKeys, requireSigningSecret } from './kit/config';
 import { AUDIT_CHECKPOINT_MS } from './kit/audit/audit-checkpoint';
+import { ACCESS_SHIPPING_MS } from './kit/audit/access-shipping';
 import { createLogger } from './kit/logger';
 import { createSubgraphServer } from './kit/server';
 import { runService } from './kit/service';
@@ -27,6 +28,7 @@ runService(name || 'subgraph', async () => {
     redisUrl: config.redisUrl,
     auditKey: requireAuditKey(config),
     auditCheckpointMs: AUDIT_CHECKPOINT_MS,
+    accessShippingMs: ACCESS_SHIPPING_MS,
   });
   const l = await server.listen(config.subgraphs[name].port, config.host);
   server.outbox.start();

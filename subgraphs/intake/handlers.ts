@@ -1,4 +1,6 @@
 import type { Handler } from '../kit/messaging/handover';
+import { DATA_ACCESSES } from '../kit/audit/access-shipping';
+import { receiveDataAccesses } from './data-access.store';
 import { applyStatus, logEvents } from './register';
 
 /** What the register accepts from the other systems. */
@@ -18,4 +20,5 @@ export const intakeHandlers: Record<string, Handler> = {
       { at: new Date(p.at), system: msg.source, type: `SHIPMENT_${p.status}`, detail: `${p.direction} ${p.trackingNumber}${p.location ? `, ${p.location}` : ''}`.slice(0, 200) },
     ]);
   },
+  [DATA_ACCESSES]: receiveDataAccesses,
 };

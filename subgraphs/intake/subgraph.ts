@@ -19,7 +19,7 @@ import { Rating } from './entities/rating.entity';
 import { createIntakeLoaders, IntakeLoaders } from './loaders';
 import { migrations } from './migrations';
 import { AuditQueryResolver } from './resolvers/audit.resolver';
-import { DataAccessResolver, dataAccessReferences } from './resolvers/data-access.resolver';
+import { DataAccessResolver } from './resolvers/data-access.resolver';
 import { HandoverQueueResolver } from './resolvers/handover-queue.resolver';
 import { DepartmentResolver } from './resolvers/department.resolver';
 import { LifecycleResolver } from './resolvers/lifecycle.resolver';
@@ -58,7 +58,6 @@ const intake: SubgraphModule<IntakeLoaders> = {
     ...intakeReferences,
     ...processingReference(ONE_STOP_PROCESSING),
     ...reportReferences,
-    ...dataAccessReferences,
     ...Object.fromEntries(DEPARTMENT_REPORT_TYPE_NAMES.map((t) => [t, { __resolveReference: (ref: { id: string }, ctx: any) => departmentPart(ref.id, ctx) }])),
   },
   handlers: intakeHandlers,

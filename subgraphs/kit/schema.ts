@@ -4,7 +4,6 @@ import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { GraphQLSchema, parse } from 'graphql';
 import { buildSchema, createResolversMap } from 'type-graphql';
 import { auditTrailFor } from './audit/audit-trail.resolver';
-import { dataAccessesFor } from './audit/data-access';
 import { handoverOutboxFor, hostsHandoverQueue } from './messaging/queue/handover-outbox.resolver';
 import { DateTimeScalar } from './scalars';
 import type { SubgraphModule } from './subgraph';
@@ -30,16 +29,15 @@ export function buildModuleSchema(m: SubgraphModule): Promise<GraphQLSchema> {
 async function build(m: SubgraphModule): Promise<GraphQLSchema> {
   const trail = auditTrailFor(m.name);
   const outbox = handoverOutboxFor(m.name, { host: hostsHandoverQueue(m) });
-  const accesses = m.citizenDossiers ? [dataAccessesFor(m.name, m.citizenDossiers)] : [];
   const schema = await buildSchema({
-    resolvers: [...m.resolvers, trail.resolver, outbox.resolver, ...accesses.map((a) => a.resolver)],
-    orphanedTypes: [...(m.orphanedTypes ?? []), trail.type, ...outbox.types, ...accesses.map((a) => a.type)],
+    resolvers: [...m.resolvers, trail.resolver, outbox.resolver],
+    orphanedTypes: [...(m.orphanedTypes ?? []), trail.type, ...outbox.types],
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     validate: false,
     skipCheck: true,
   });
   const resolvers: Record<string, any> = { ...createResolversMap(schema) };
-  for (const [type, ref] of Object.entries({ ...m.referenceResolvers, ...trail.reference, ...outbox.reference, ...accesses[0]?.reference })) {
+  for (const [type, ref] of Object.entries({ ...m.referenceResolvers, ...trail.reference, ...outbox.reference })) {
     resolvers[type] = { ...(resolvers[type] ?? {}), ...ref };
   }
   return buildSubgraphSchema([{ typeDefs: parse(`${FEDERATION_LINK}\n${printSchemaWithDirectives(schema)}`), resolvers }]);

@@ -2,6 +2,7 @@ process.env.APOLLO_TELEMETRY_DISABLED = '1';
 import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import { AuditLog } from './audit/audit-log';
 import { AUDIT_CHECKPOINT, checkpointTimer, receiveCheckpoint } from './audit/audit-checkpoint';
+import { shipAccesses, shippingTimer } from './audit/access-shipping';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import express from 'express';
 import type { KeyObject } from 'node:crypto';
@@ -35,6 +36,8 @@ export interface SubgraphServer extends Listenable {
   /** GraphQL requests accepted (signed and valid) and refused. */
   requests: { accepted: number; refused: number };
   outbox: OutboxDispatcher;
+  /** Ships what the audit logged since the last time to the register, for the citizens' view; returns accesses shipped. */
+  shipAccesses(): Promise<number>;
   /** This subgraph's metrics, served at /metrics on the public port unless the process serves them apart. */
   registry: Registry;
 }
@@ -110,6 +113,8 @@ export async function createSubgraphServer(
      * counting outbox messages); the subgraph process (serve.ts) asks AUDIT_CHECKPOINT_MS.
      */
     auditCheckpointMs?: number;
+    /** How often the audit's accesses are shipped to the register (myDataAccesses); never when absent (tests ship by hand). */
+    accessShippingMs?: number;
   },
 ): Promise<SubgraphServer> {
   const log = options.log ?? createLogger(m.name);
@@ -153,6 +158,8 @@ export async function createSubgraphServer(
   const auditKey = options.auditKey ?? DEV_AUDIT_KEY;
   const stopCheckpoints = !options.auditCheckpointMs ? () => {} : checkpointTimer(db, m.name, options.auditCheckpointMs,
     () => outbox.kick(), (e) => log.error({ sqlState: (e as { code?: string }).code }, 'audit checkpoint failed'));
+  const stopShipping = !options.accessShippingMs ? () => {} : shippingTimer(db, m.name, options.accessShippingMs,
+    () => outbox.kick(), (e) => log.error({ sqlState: (e as { code?: string }).code }, 'shipping the audit\'s accesses failed'));
   const lifecycle: Lifecycle = { draining: false };
   let migrated = false;
   probeRoutes(app, m.name, lifecycle, () =>
@@ -229,10 +236,16 @@ export async function createSubgraphServer(
     statements,
     requests,
     outbox,
+    async shipAccesses() {
+      const n = await shipAccesses(db, m.name);
+      if (n) outbox.kick();
+      return n;
+    },
     registry: metrics.registry,
     ...listenable(observed(withGraphQLAt('/graphql', graphql, app), { log, metrics }), async () => {
       try {
         stopCheckpoints();
+        stopShipping();
         await outbox.stop();
         await apollo.stop();
         await nonces.close();

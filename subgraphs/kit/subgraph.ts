@@ -27,11 +27,6 @@ export interface SubgraphModule<L = unknown> {
   createLoaders(db: DataSource, requestId: string): L;
   /** How this system applies the hand-overs other systems deliver, by message type. */
   handlers?: Record<string, Handler>;
-  /**
-   * SQL naming this system's dossiers of one citizen ($1: their ID number), for their view of who
-   * accessed their data; the register (intake) hosts that view and merges every system's part.
-   */
-  citizenDossiers?: string;
   /** Stores this system's part of dossier histories (the demo seed and imports); returns records stored. */
   importHistory(db: DataSource, data: HistoryBatch): Promise<number>;
 }

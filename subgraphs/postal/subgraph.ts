@@ -22,7 +22,6 @@ const postal: SubgraphModule<PostalLoaders> = {
     },
   },
   handlers: postalHandlers,
-  citizenDossiers: 'SELECT dossier_code FROM shipment WHERE applicant_id_number = $1',
   createLoaders: createPostalLoaders,
   importHistory: importPostalHistory,
 };

@@ -7,5 +7,6 @@ import { RegisterDayIndex1795702000000 } from './1795702000000-register-day-inde
 import { HandoverDigest1795702300000 } from './1795702300000-handover-digest';
 import { WithdrawalRequest1795702410000 } from './1795702410000-withdrawal-request';
 import { DossierApplicantIndex1795702561206 } from './1795702561206-dossier-applicant-index';
+import { DataAccess1797000000000 } from './1797000000000-data-access';
 
-export const migrations: Function[] = [Initial1795697242740, SearchExtensions1795699300000, RegisterStatusAndEvents1795699385172, ImportedLine1795700790463, RegisterRollup1795701200000, RegisterDayIndex1795702000000, HandoverDigest1795702300000, WithdrawalRequest1795702410000, DossierApplicantIndex1795702561206];
+export const migrations: Function[] = [Initial1795697242740, SearchExtensions1795699300000, RegisterStatusAndEvents1795699385172, ImportedLine1795700790463, RegisterRollup1795701200000, RegisterDayIndex1795702000000, HandoverDigest1795702300000, WithdrawalRequest1795702410000, DossierApplicantIndex1795702561206, DataAccess1797000000000];

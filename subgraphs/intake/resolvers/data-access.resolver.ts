@@ -1,98 +1,73 @@
-import { Arg, Ctx, Directive, Field, FieldResolver, ID, Int, ObjectType, Query, Resolver, Root } from 'type-graphql';
-import {
-  camel,
-  citizenAccesses,
-  citizenOf,
-  DATA_ACCESS_SELECTION,
-  DataAccess,
-  mergeAccesses,
-  pageKey,
-  parsePageKey,
-  type AccessPage,
-} from '../../kit/audit/data-access';
-import { unavailable } from '../../kit/errors';
+import { Arg, Ctx, Field, Int, ObjectType, Query, Resolver } from 'type-graphql';
+import { forbidden } from '../../kit/errors';
+import type { Identity } from '../../kit/identity';
 import type { RequestContext } from '../../kit/subgraph';
-import { SUBGRAPHS } from '../../registry';
-
-const OTHER_SYSTEMS = SUBGRAPHS.map((s) => s.name).filter((n) => n !== 'intake');
-const INTAKE_DOSSIERS = 'SELECT code FROM dossier WHERE applicant_id_number = $1';
-const REQUIRES_PARTS = `@requires(fields: "${OTHER_SYSTEMS.map((n) => `${camel(n)} { ${DATA_ACCESS_SELECTION} }`).join(' ')}")`;
-
-type Parts = Partial<Record<string, DataAccess[]>>;
+import { citizenAccesses, decodeCursor, encodeCursor, pageSize } from '../data-access.store';
 
 /**
- * The citizen's view of who accessed their data. Each system answers its own newest accesses in the
- * page's window (the key carries first and after); the register adds its own and merges them newest first.
+ * One access to the caller's own personal data, as a citizen may see it: which system, which role and
+ * department, never which officer (the subject stays in the audit of the system that logged it).
  */
-@ObjectType('DataAccessPage', { description: "A page of the accesses to the caller's personal data, across every system." })
-@Directive('@key(fields: "id")')
-export class DataAccessPage {
-  @Field(() => ID, { description: 'The page: its size and where it starts.' })
-  id: string;
+@ObjectType({ description: "An access to the caller's personal data, from the audit of the system that holds it." })
+export class DataAccess {
+  @Field(() => Date)
+  at: Date;
 
-  merged?: Promise<AccessPage>;
+  @Field({ description: 'The system that logged the access (a registry name: intake, postal, transport, police, industry-trade).' })
+  system: string;
+
+  @Field({ description: 'The role of whoever accessed the data; never their identity.' })
+  role: string;
+
+  @Field(() => String, { nullable: true, description: "The accessing officer's department, for department officers." })
+  departmentCode: string | null;
+
+  @Field(() => [String], { description: 'The personal fields read or written.' })
+  fields: string[];
+
+  @Field({ description: 'READ or WRITE.' })
+  operation: string;
+
+  @Field()
+  dossierCode: string;
+
+  @Field({ description: 'Pass as `after` to get the accesses older than this one.' })
+  cursor: string;
 }
 
-for (const name of OTHER_SYSTEMS) {
-  Field(() => [DataAccess], { description: `The ${name} system's part of this page, before the merge.` })(DataAccessPage.prototype, camel(name));
-  Directive('@external')(DataAccessPage.prototype, camel(name));
+/** Only the data subject, and only through the identity the gateway signed: no argument names the person. */
+function citizenOf(identity: Identity): string {
+  if (identity.role !== 'CITIZEN' || !identity.citizenId) throw forbidden('only a citizen may read the accesses to their own data');
+  return identity.citizenId;
 }
 
-type Ctx = RequestContext<unknown>;
-
-function mergedPage(page: DataAccessPage, ctx: Ctx): Promise<AccessPage> {
-  page.merged ??= (async () => {
-    const window = parsePageKey(page.id);
-    const own = await citizenAccesses(ctx.db, 'intake', INTAKE_DOSSIERS, citizenOf(ctx.identity), window);
-    const parts = OTHER_SYSTEMS.map((n) => (page as DataAccessPage & Parts)[camel(n)]);
-    // A page without one system's part would pass an incomplete list off as whole.
-    const missing = OTHER_SYSTEMS.filter((_, i) => !parts[i]);
-    if (missing.length) throw unavailable(`the accesses logged by ${missing.join(', ')} did not arrive; try again later`);
-    return mergeAccesses([own, ...(parts as DataAccess[][])], window.first);
-  })();
-  return page.merged;
-}
-
-@Resolver(() => DataAccessPage)
+@Resolver()
 export class DataAccessResolver {
-  @Query(() => DataAccessPage, {
+  @Query(() => [DataAccess], {
     description:
-      'Who read or changed the personal data of the calling citizen, in every system, newest first: the role and ' +
-      'department, never the officer. Citizens only; the person is the one the token names.',
+      'Who read or changed the personal data of the calling citizen, in every system, newest first (by time, then ' +
+      'system, then record): the role and department, never the officer. Citizens only; the person is the one the ' +
+      "token names. The other systems' accesses are listed once their audit has shipped them to the register, " +
+      'about a second after they happen.',
   })
-  myDataAccesses(
-    @Arg('first', () => Int, { nullable: true, description: 'At most 100; 20 when left out.' }) first: number | null,
-    @Arg('after', () => String, { nullable: true, description: 'The cursor of the last access of the page before.' }) after: string | null,
-    @Ctx() ctx: Ctx,
-  ): DataAccessPage {
-    citizenOf(ctx.identity);
-    return Object.assign(new DataAccessPage(), { id: pageKey(first, after) });
-  }
-
-  @FieldResolver(() => [DataAccess], { description: 'The accesses of this page, newest first (by time, then system, then record).' })
-  @Directive(REQUIRES_PARTS)
-  async accesses(@Root() page: DataAccessPage, @Ctx() ctx: Ctx): Promise<DataAccess[]> {
-    return (await mergedPage(page, ctx)).accesses;
-  }
-
-  @FieldResolver(() => String, { nullable: true, description: 'Pass as `after` for the next page; null when the page is empty.' })
-  @Directive(REQUIRES_PARTS)
-  async endCursor(@Root() page: DataAccessPage, @Ctx() ctx: Ctx): Promise<string | null> {
-    return (await mergedPage(page, ctx)).accesses.at(-1)?.cursor ?? null;
-  }
-
-  @FieldResolver(() => Boolean)
-  @Directive(REQUIRES_PARTS)
-  async hasNextPage(@Root() page: DataAccessPage, @Ctx() ctx: Ctx): Promise<boolean> {
-    return (await mergedPage(page, ctx)).hasNextPage;
+  async myDataAccesses(
+    @Arg('first', () => Int, { nullable: true, description: `At most 100; 20 when left out.` }) first: number | null,
+    @Arg('after', () => String, { nullable: true, description: 'The `cursor` of the last access of the page before.' }) after: string | null,
+    @Ctx() ctx: RequestContext<unknown>,
+  ): Promise<DataAccess[]> {
+    const citizenId = citizenOf(ctx.identity);
+    const rows = await citizenAccesses(ctx.db.manager, citizenId, pageSize(first), after ? decodeCursor(after) : null);
+    return rows.map((r) =>
+      Object.assign(new DataAccess(), {
+        at: new Date(r.at),
+        system: r.system,
+        role: r.role,
+        departmentCode: r.department,
+        fields: r.fields,
+        operation: r.operation,
+        dossierCode: r.dossier_code,
+        cursor: encodeCursor({ at: r.at, system: r.system, id: r.id }),
+      }),
+    );
   }
 }
-
-export const dataAccessReferences = {
-  DataAccessPage: {
-    __resolveReference(ref: { id: string } & Parts, ctx: Ctx) {
-      citizenOf(ctx.identity);
-      return Object.assign(new DataAccessPage(), ref);
-    },
-  },
-};

@@ -39,7 +39,6 @@ export function defineDepartment<T extends ProcessingRecord>(d: DepartmentDefini
       }),
     ],
     handlers: departmentHandlers(d.entity),
-    citizenDossiers: 'SELECT dossier_code FROM processing WHERE applicant_id_number = $1',
     orphanedTypes: [report.type],
     referenceResolvers: { ...processingReference<T>(d.typeName), ...report.reference },
     importHistory: (db, data) =>

@@ -11,7 +11,6 @@ import { StatusChange } from './status-change.entity';
 @Index(['status'])
 @Index(['departmentCode', 'receivedAt'])
 @Index(['departmentCode', 'decidedAt'])
-@Index('IDX_processing_applicant_id_number', { synchronize: false })
 @Index('processing_open_until', { synchronize: false })
 export abstract class ProcessingRecord {
   @Field({ description: 'The dossier this record processes.' })

@@ -1,6 +1,7 @@
 import { DEPARTMENT_SYSTEMS, SUBGRAPHS } from '../../registry';
 import { REVIVE_DEAD } from './queue/revive';
 import { AUDIT_CHECKPOINT } from '../audit/audit-checkpoint';
+import { ACCESS_HOLDER, DATA_ACCESSES } from '../audit/access-shipping';
 
 const INTAKE = 'intake';
 const POSTAL = 'postal';
@@ -25,4 +26,6 @@ export const SENDERS: Readonly<Record<string, readonly string[]>> = {
   [REVIVE_DEAD]: SUBGRAPHS.map((s) => s.name),
   // Every system anchors its audit chain's head in another's database (intake holds the others', postal intake's).
   [AUDIT_CHECKPOINT]: SUBGRAPHS.map((s) => s.name),
+  // Every other system ships the accesses its audit logged to the register, which answers the citizens' view.
+  [DATA_ACCESSES]: SUBGRAPHS.map((s) => s.name).filter((n) => n !== ACCESS_HOLDER),
 };

@@ -15,7 +15,6 @@ export const DossierFact: MiddlewareFn<RequestContext<unknown>> = ({ root, conte
   return next();
 };
 
-@Index('IDX_shipment_applicant_id_number', { synchronize: false })
 @Entity('shipment')
 @Index(['dossierCode', 'postedAt'])
 @ObjectType({
