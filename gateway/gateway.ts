@@ -1,3 +1,4 @@
+import { clientAddress as addressOf, trustedProxies } from './http/client-address';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 process.env.APOLLO_TELEMETRY_DISABLED = '1';
@@ -65,6 +66,8 @@ export interface GatewayOptions {
   persistedQueries?: boolean;
   /** Per role and for the receipt lookup; absent: none. */
   rateLimits?: Omit<RateLimits, 'perMinute'>;
+  /** The proxies (addresses, CIDR blocks) in front of the gateway whose X-Forwarded-For names the client. */
+  trustedProxies?: string[];
   /** Where the replicas keep shared counters (rate limits); in this process when absent. */
   redisUrl?: string;
   log?: Logger;
@@ -230,6 +233,7 @@ export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
   // Kept across supergraph reloads: a reload must not close an open circuit, nor open a pool per subgraph each time.
   const sources = new Map<string, SubgraphSource>();
   const retired: SubgraphSource[] = [];
+  const proxies = o.trustedProxies?.length ? trustedProxies(o.trustedProxies) : null;
   const limiter = createRateLimiter({ ...o.rateLimits, perMinute: o.rateLimitPerMinute ?? 0, redisUrl: o.redisUrl, log });
   const gateway = new ApolloGateway({
     supergraphSdl: supergraphSource({
@@ -307,7 +311,7 @@ export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
         body: parsed.body,
         context: async () => {
           const identity = await authenticate(req.headers.authorization);
-          const clientAddress = req.socket.remoteAddress;
+          const clientAddress = addressOf(req, proxies);
           await limiter.admit(identity, clientAddress);
           return { requestId, access, identity, clientAddress, deadline: RequestDeadline.of(resilience, arrivals.get(req)) };
         },

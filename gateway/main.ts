@@ -19,6 +19,7 @@ runService('gateway', async () => {
     production: config.env === 'production',
     resilience: config.gateway.resilience,
     rateLimitPerMinute: config.gateway.rateLimitPerMinute,
+    trustedProxies: config.gateway.trustedProxies,
     rateLimits: config.gateway.rateLimits,
     redisUrl: config.redisUrl,
     persistedQueries: config.persistedQueries,

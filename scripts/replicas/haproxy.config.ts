@@ -38,6 +38,7 @@ export const READY_PATH = '/haproxy-ready';
  *   reached one. `empty-response`, `response-timeout` and the 5xx conditions are left out: each may follow a request
  *   that a replica received and committed before dying, and HAProxy cannot know whether a POST is idempotent. The
  *   client (or the outbox, whose receivers apply each message once) retries those, with its idempotency key.
+ * - `option forwardfor`: the gateways (TRUSTED_PROXIES) count each anonymous client by its own address, not HAProxy's.
  * - `timeout connect` short, so a replica that does not answer its SYN costs little before the redispatch.
  * - Health checks on `/readiness`: a draining replica (503) or one whose database is away leaves the rotation,
  *   and one that restarts comes back only once it can serve.
@@ -60,6 +61,7 @@ export function renderHaproxyConfig(s: HaproxySettings): string {
     '  retries 2',
     '  retry-on conn-failure',
     '  option redispatch 1',
+    '  option forwardfor',
     `  default-server check inter ${inter}ms fastinter ${Math.round(inter / 2)}ms downinter ${inter}ms fall 2 rise 2`,
     '',
     'frontend stats',

@@ -105,6 +105,8 @@ export async function startReplicaSet(o: ReplicaSetOptions): Promise<ReplicaSet>
   const common: NodeJS.ProcessEnv = { ...base, MIGRATE_AT_START: 'false' };
   // Longer than HAProxy takes to see a draining replica's 503 (two checks): it leaves the rotation before it closes.
   common.DRAIN_GRACE_MS ??= '2000';
+  // HAProxy names the client in X-Forwarded-For (option forwardfor): the gateways count anonymous callers by it.
+  common.TRUSTED_PROXIES ??= host;
   for (const s of SUBGRAPHS) {
     const p = envPrefix(s.name);
     common[`${p}_DATABASE_URL`] = o.databaseUrls[s.name];

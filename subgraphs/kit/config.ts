@@ -4,6 +4,7 @@ import type { KeyObject } from 'node:crypto';
 import { devHandoverKeys, parseHandoverKey, sameKey } from './messaging/handover.keys';
 import type { Peers } from './messaging/outbox';
 import { ROLES, type Role } from './identity';
+import { trustedProxies } from './trusted-proxies';
 
 export class ConfigError extends Error {}
 
@@ -107,6 +108,8 @@ export interface Config {
     supergraph: SupergraphConfig;
     rateLimitPerMinute: number;
     rateLimits: { perRole: Partial<Record<Role, number>>; receiptPerMinute: number };
+    /** TRUSTED_PROXIES: the load balancers whose X-Forwarded-For names the client whom the limits count. */
+    trustedProxies: string[];
   };
   /**
    * Shared state of the replicas of a service (replay nonces, rate-limit counters) when set (REDIS_URL); otherwise a
@@ -188,6 +191,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).optional(),
     RATE_LIMIT_RECEIPT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(DEFAULT_RECEIPT_PER_MINUTE),
     ...Object.fromEntries(RATE_LIMITED_ROLES.map((r) => [`RATE_LIMIT_${r}_PER_MINUTE`, z.coerce.number().int().min(0).max(1_000_000).optional()])),
+    TRUSTED_PROXIES: z
+      .string()
+      .optional()
+      .transform((text) => (text ?? '').split(',').map((e) => e.trim()).filter(Boolean))
+      .superRefine((entries, ctx) => {
+        try {
+          trustedProxies(entries);
+        } catch (e) {
+          ctx.addIssue({ code: 'custom', message: (e as Error).message });
+        }
+      }),
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
     HANDOVER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(DEFAULT_HANDOVER.concurrency),
     HANDOVER_TIMEOUT_MS: ms(100, 600_000).default(DEFAULT_HANDOVER.timeoutMs),
@@ -286,6 +300,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         ),
         receiptPerMinute: v.RATE_LIMIT_RECEIPT_PER_MINUTE,
       },
+      trustedProxies: v.TRUSTED_PROXIES,
     },
     redisUrl: v.REDIS_URL,
     handover: {

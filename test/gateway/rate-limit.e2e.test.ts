@@ -42,13 +42,16 @@ describe('the per-caller rate limit at the gateway', () => {
   });
 
   /** A gateway of its own over the intake subgraph (the departments are its), limiting to LIMIT a minute. */
-  async function gateway(o: { redisUrl?: string; log?: Logger; perMinute?: number; rateLimits?: GatewayOptions['rateLimits'] } = {}): Promise<string> {
+  async function gateway(
+    o: { redisUrl?: string; log?: Logger; perMinute?: number; rateLimits?: GatewayOptions['rateLimits']; trustedProxies?: string[] } = {},
+  ): Promise<string> {
     const g = await createGateway({
       subgraphUrls: { intake: intake.url },
       signingSecrets: Object.fromEntries(SUBGRAPHS.map((s) => [s.name, devSigningSecret(s.name)])),
       auth: loadConfig({}).auth,
       rateLimitPerMinute: o.perMinute ?? LIMIT,
       rateLimits: o.rateLimits,
+      trustedProxies: o.trustedProxies,
       redisUrl: o.redisUrl,
       log: o.log ?? createLogger('gateway', 'silent'),
     });
@@ -62,10 +65,10 @@ describe('the per-caller rate limit at the gateway', () => {
     return identity;
   }
 
-  async function ask(url: string, as: Identity | null, query = '{ departments { code } }'): Promise<Answer> {
+  async function ask(url: string, as: Identity | null, query = '{ departments { code } }', headers: Record<string, string> = {}): Promise<Answer> {
     const res = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(as ? { authorization: `Bearer ${await tokenFor(as)}` } : {}) },
+      headers: { 'content-type': 'application/json', ...(as ? { authorization: `Bearer ${await tokenFor(as)}` } : {}), ...headers },
       body: JSON.stringify({ query }),
     });
     return { status: res.status, retryAfter: res.headers.get('retry-after'), body: await res.json() };
@@ -146,6 +149,22 @@ describe('the per-caller rate limit at the gateway', () => {
     for (let i = 0; i < 25; i++) expectServed(await ask(url, null));
     const staff = caller();
     for (let i = 0; i < 25; i++) expectAnswered(await ask(url, staff, RECEIPT));
+  });
+
+  it('when the gateway sits behind a trusted proxy, then each client named in X-Forwarded-For gets its own receipt quota', async () => {
+    const url = await gateway({ perMinute: 0, rateLimits: { perRole: {}, receiptPerMinute: 2 }, trustedProxies: ['127.0.0.1', '::1'] });
+    const from = (client: string) => ({ 'x-forwarded-for': client });
+    for (let i = 0; i < 2; i++) expectAnswered(await ask(url, null, RECEIPT, from('198.51.100.1')));
+    expectLimited(await ask(url, null, RECEIPT, from('198.51.100.1')));
+    for (let i = 0; i < 2; i++) expectAnswered(await ask(url, null, RECEIPT, from('198.51.100.2')));
+    // A client cannot slip past its quota by writing addresses of its own to the left of what the proxy appended.
+    expectLimited(await ask(url, null, RECEIPT, { 'x-forwarded-for': '203.0.113.99, 198.51.100.1' }));
+  });
+
+  it('when no proxy is trusted, then X-Forwarded-For is ignored and a caller cannot buy a fresh quota by writing one', async () => {
+    const url = await gateway({ perMinute: 0, rateLimits: { perRole: {}, receiptPerMinute: 2 } });
+    for (let i = 0; i < 2; i++) expectAnswered(await ask(url, null, RECEIPT, { 'x-forwarded-for': `198.51.100.${10 + i}` }));
+    expectLimited(await ask(url, null, RECEIPT, { 'x-forwarded-for': '198.51.100.20' }));
   });
 
   it('when a role has a limit, then each of its callers is held to it by their token, and other roles are not', async () => {

@@ -25,6 +25,13 @@ describe('configuration', () => {
     expect(() => loadConfig({ SUBGRAPH_TIMEOUT_MS: '10' })).toThrow(/SUBGRAPH_TIMEOUT_MS/);
   });
 
+  it('when TRUSTED_PROXIES lists addresses and blocks, then the gateway trusts them; none by default; a bad entry is refused by name', () => {
+    expect(loadConfig({}).gateway.trustedProxies).toEqual([]);
+    expect(loadConfig({ TRUSTED_PROXIES: '10.0.0.0/8, 127.0.0.1,::1' }).gateway.trustedProxies).toEqual(['10.0.0.0/8', '127.0.0.1', '::1']);
+    expect(() => loadConfig({ TRUSTED_PROXIES: '10.0.0.0/8,haproxy' })).toThrow('TRUSTED_PROXIES: not an IP address or CIDR block: haproxy');
+    expect(() => loadConfig({ TRUSTED_PROXIES: '10.0.0.0/33' })).toThrow('TRUSTED_PROXIES: not an IP address or CIDR block: 10.0.0.0/33');
+  });
+
   it('when <NAME>_TIMEOUT_MS is set, then that subgraph alone gets its own query timeout', () => {
     const c = loadConfig({ POLICE_TIMEOUT_MS: '3000', INDUSTRY_TRADE_TIMEOUT_MS: '20000' });
     expect(c.gateway.resilience.timeoutMsBySubgraph).toEqual({ police: 3000, 'industry-trade': 20000 });
