@@ -12,6 +12,7 @@ import { OneStopProcessing } from './entities/one-stop-processing.entity';
 import { Procedure } from './entities/procedure.entity';
 import { Rating } from './entities/rating.entity';
 import { parseDossierCode } from '../kit/dossier-code';
+import { dueDatesOf, recordDueDates } from '../kit/department/due-date';
 
 /** The centre's part of dossier histories: catalogue, register, ratings, and its one-stop processing. */
 export async function importIntakeHistory(db: DataSource, data: HistoryBatch): Promise<number> {
@@ -50,6 +51,7 @@ export async function importIntakeHistory(db: DataSource, data: HistoryBatch): P
     });
     const inserted = await insertMany(m, Dossier, dossiers);
     await insertMany(m, DossierEvent, fresh.flatMap(registerEvents), 1000);
+    for (let i = 0; i < fresh.length; i += 1000) await recordDueDates(m, fresh.slice(i, i + 1000).flatMap(dueDatesOf));
     await insertMany(
       m,
       Rating,

@@ -8,6 +8,7 @@ import { OneStopProcessing } from './entities/one-stop-processing.entity';
 import { Procedure } from './entities/procedure.entity';
 import { Rating } from './entities/rating.entity';
 import { registerFiguresLoader } from './report/report.data';
+import { dueDateHistoryLoader } from './resolvers/deadline';
 
 export function createIntakeLoaders(db: DataSource, requestId: string) {
   return {
@@ -18,6 +19,7 @@ export function createIntakeLoaders(db: DataSource, requestId: string) {
     history: groupLoader(db, StatusChange, 'dossierCode', 'at'),
     rating: rowLoader(db, Rating, 'dossier', 'dossierCode'),
     events: groupLoader(db, DossierEvent, 'dossierCode', 'at'),
+    dueDates: dueDateHistoryLoader(db),
     register: registerFiguresLoader(db, requestId),
   };
 }

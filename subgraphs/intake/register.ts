@@ -5,6 +5,7 @@ import { Decision, ProcessingStatus } from '../kit/department/processing-status'
 import { RejectedMessage } from '../kit/messaging/handover';
 import { Dossier } from './entities/dossier.entity';
 import { DossierEvent } from './entities/dossier-event.entity';
+import { recordDueDate } from '../kit/department/due-date';
 
 export interface EventIn {
   at: Date;
@@ -58,5 +59,6 @@ export async function applyStatus(m: EntityManager, dossierCode: string, system:
     changes.decision = r.decision;
   }
   await repo.update({ code: dossierCode }, changes);
+  if ((r.dueAt?.getTime() ?? null) !== (d.dueAt?.getTime() ?? null)) await recordDueDate(m, dossierCode, r.dueAt, r.at, r.event);
   await logEvents(m, dossierCode, [{ at: r.at, system, type: r.event, detail: r.event === 'DECIDED' ? r.decision : r.note?.slice(0, 200) }]);
 }

@@ -34,7 +34,7 @@ describe('the monthly report', () => {
       balanced: true,
     });
     expect(april.rates).toMatchObject({
-      online: 36.82, direct: 60.62, early: 54.7, onTime: 45.07, late: 0.23, returnedByPost: 7.3, verySatisfied: 96.64, satisfied: 3.36,
+      online: 36.82, direct: 60.62, early: 54.7, onTime: 45.07, late: 0.23, verySatisfied: 96.64, satisfied: 3.36,
     });
     const busiest = april.byDepartment.slice(0, 3).map((d: any) => [d.department.code, d.received.total]);
     expect(busiest).toEqual([['SGTVT', 515], ['CAT', 305], ['SCT', 246]]);

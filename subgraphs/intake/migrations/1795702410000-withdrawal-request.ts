@@ -1,6 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-const applyFunction = (status: boolean) => `CREATE OR REPLACE FUNCTION register_day_apply(d dossier, sign int) RETURNS void LANGUAGE plpgsql AS $$
+export const applyFunction = (status: boolean) => `CREATE OR REPLACE FUNCTION register_day_apply(d dossier, sign int) RETURNS void LANGUAGE plpgsql AS $$
       BEGIN
         INSERT INTO register_day (department_code, day, online, direct, postal, handed_digest${status ? ', status_digest' : ''})
           VALUES (d.department_code, (d.received_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date,
@@ -20,7 +20,7 @@ const applyFunction = (status: boolean) => `CREATE OR REPLACE FUNCTION register_
         END IF;
       END $$`;
 
-const rebuildFunction = (status: boolean) => `CREATE OR REPLACE FUNCTION register_day_rebuild() RETURNS void LANGUAGE sql AS $$
+export const rebuildFunction = (status: boolean) => `CREATE OR REPLACE FUNCTION register_day_rebuild() RETURNS void LANGUAGE sql AS $$
       DELETE FROM register_day;
       INSERT INTO register_day (department_code, day, online, direct, postal, decided, returned_by_post, handed_digest${status ? ', status_digest' : ''})
       SELECT department_code, day, sum(online), sum(direct), sum(postal), sum(decided), sum(by_post), bit_xor(digest)${status ? ', bit_xor(status_digest)' : ''} FROM (

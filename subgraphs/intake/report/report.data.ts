@@ -53,6 +53,8 @@ export interface DepartmentPart {
 export interface RegisterFigures {
   period: Period;
   received: ReceivedFigures;
+  /** Results returned in the period, in person or by post: the whole of which returnedByPost is a part. */
+  returned: number;
   returnedByPost: number;
   ratings: RatingFigures;
   departments: DepartmentPart[];
@@ -70,7 +72,7 @@ const zero = (): ReceivedFigures => ({ total: 0, online: 0, direct: 0, postal: 0
 
 interface RegisterRows {
   departments: { code: string; name: string; unit_code: string; system: string | null }[];
-  days: { i: number; department_code: string; online: number; direct: number; postal: number; decided: number; by_post: number; digest: string; status_digest: string }[];
+  days: { i: number; department_code: string; online: number; direct: number; postal: number; decided: number; returned: number; by_post: number; digest: string; status_digest: string }[];
   ratings: { i: number; total: number; very: number; satisfied: number; dissatisfied: number }[];
   undelivered: { i: number; department_code: string; day: string; count: number; digest: string; codes: string[] }[];
   ahead: { i: number; department_code: string; day: string; delta: string; codes: string[] }[];
@@ -97,7 +99,7 @@ async function registerRows(db: DataSource, scopes: ReportScope[], periods: Peri
        (SELECT coalesce(json_agg(dept ORDER BY code), '[]') FROM dept) AS departments,
        (SELECT coalesce(json_agg(t), '[]') FROM (
           SELECT k.i, r.department_code, sum(r.online)::int AS online, sum(r.direct)::int AS direct, sum(r.postal)::int AS postal,
-                 sum(r.decided)::int AS decided, sum(r.returned_by_post)::int AS by_post, bit_xor(r.handed_digest)::text AS digest,
+                 sum(r.decided)::int AS decided, sum(r.returned)::int AS returned, sum(r.returned_by_post)::int AS by_post, bit_xor(r.handed_digest)::text AS digest,
                  bit_xor(r.status_digest)::text AS status_digest
             FROM k JOIN register_day r ON r.day BETWEEN k.p_from AND k.p_to AND (k.only_code IS NULL OR r.department_code = k.only_code)
            GROUP BY k.i, r.department_code) t) AS days,
@@ -105,7 +107,9 @@ async function registerRows(db: DataSource, scopes: ReportScope[], periods: Peri
           SELECT k.i, count(r.id)::int AS total, count(*) FILTER (WHERE r.level = 'VERY_SATISFIED')::int AS very,
                  count(*) FILTER (WHERE r.level = 'SATISFIED')::int AS satisfied,
                  count(*) FILTER (WHERE r.level = 'DISSATISFIED')::int AS dissatisfied
-            FROM k LEFT JOIN rating r ON r.rated_at BETWEEN k.p_start AND k.p_end GROUP BY k.i) t) AS ratings,
+            FROM k LEFT JOIN (rating r LEFT JOIN dossier rd ON rd.code = r.dossier_code)
+              ON r.rated_at BETWEEN k.p_start AND k.p_end AND (k.only_code IS NULL OR rd.department_code = k.only_code)
+           GROUP BY k.i) t) AS ratings,
        (SELECT coalesce(json_agg(t), '[]') FROM (
           SELECT k.i, d.department_code, to_char(d.received_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD') AS day,
                  count(*)::int AS count, bit_xor(dossier_code_digest(d.code))::text AS digest, (array_agg(d.code ORDER BY d.code))[1:50] AS codes
@@ -177,8 +181,9 @@ function registerFiguresOf(rows: RegisterRows, scope: ReportScope, p: Period, i:
   return {
     period: p,
     received: total,
+    returned: days.reduce((sum, d) => sum + d.returned, 0),
     returnedByPost: days.reduce((sum, d) => sum + d.by_post, 0),
-    // Ratings are of the centre's staff, not of a department: the same in every department's report.
+    // A department's report counts the ratings given on its own dossiers.
     ratings: { total: other.total, verySatisfied: other.very, satisfied: other.satisfied, dissatisfied: other.dissatisfied },
     departments: parts,
   };

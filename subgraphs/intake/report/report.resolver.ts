@@ -64,7 +64,7 @@ export function completeReport(scopeId: string, register: RegisterFigures, exter
       onTime: percent(res.onTime, res.total),
       late: percent(res.late, res.total),
       earlyOrOnTime: percent(res.early + res.onTime, res.total),
-      returnedByPost: percent(register.returnedByPost, res.total),
+      returnedByPost: percent(register.returnedByPost, register.returned),
       verySatisfied: percent(rt.verySatisfied, rt.total),
       satisfied: percent(rt.satisfied, rt.total),
       dissatisfied: percent(rt.dissatisfied, rt.total),
@@ -80,14 +80,14 @@ export function completeReport(scopeId: string, register: RegisterFigures, exter
       for (const field of fields) Object.defineProperty(target, field, { get: () => { throw error; } });
     };
     withhold(report, WITHHELD_FIELDS);
-    // The channel and rating rates are the register's alone and stay.
+    // The channel, post-return and rating rates are the register's alone and stay.
     withhold(report.rates, WITHHELD_RATES);
   }
   return report as CompletedReport;
 }
 
 const WITHHELD_FIELDS = ['carriedOver', 'resolved', 'withdrawn', 'inProcess', 'balanced'] as const;
-const WITHHELD_RATES = ['early', 'onTime', 'late', 'earlyOrOnTime', 'returnedByPost'] as const;
+const WITHHELD_RATES = ['early', 'onTime', 'late', 'earlyOrOnTime'] as const;
 
 /** The reconciliation of a report, computed once however many fields need it; a failure to compare is a problem. */
 function reconciliationOf(r: CompletedReport, db: DataSource, log: Ctx['log']): Promise<Reconciliation> {

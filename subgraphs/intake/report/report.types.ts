@@ -57,7 +57,9 @@ export class ReportRates {
   @Field(() => Float, { nullable: true, description: 'Early or on time over resolved: the figure the centre headlines.' })
   earlyOrOnTime: number | null;
 
-  @Field(() => Float, { nullable: true, description: 'Results returned by post over resolved.' })
+  @Field(() => Float, { nullable: true, description:
+      'Results returned by post in the period over all results returned in the period (in person or by post): the same ' +
+      'population on both sides, so never above 100. (It was over resolved, which counts other dossiers and could pass 100.)' })
   returnedByPost: number | null;
 
   @Field(() => Float, { nullable: true, description: 'Very satisfied over ratings.' })

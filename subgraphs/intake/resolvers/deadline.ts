@@ -1,4 +1,6 @@
+import DataLoader from 'dataloader';
 import { Field, Float, ObjectType } from 'type-graphql';
+import type { DataSource } from 'typeorm';
 import { calendar } from '../../kit/calendar/working-time';
 import { ProcessingStatus } from '../../kit/department/processing-status';
 import type { Dossier } from '../entities/dossier.entity';
@@ -46,4 +48,47 @@ export function deadlineOf(d: Dossier, now: Date): Deadline {
     paused,
     finished,
   });
+}
+
+interface DueDateRow {
+  dueAt: Date | null;
+  at: Date;
+}
+
+/** Every due date of the dossiers of a request, oldest first (due_date_change). */
+export function dueDateHistoryLoader(db: DataSource) {
+  return new DataLoader<string, DueDateRow[]>(async (codes) => {
+    const rows: { dossier_code: string; due_at: Date | null; at: Date }[] = await db.query(
+      `SELECT dossier_code, due_at, at FROM due_date_change WHERE dossier_code = ANY($1) ORDER BY at, id`,
+      [codes],
+    );
+    const by = new Map<string, DueDateRow[]>();
+    for (const r of rows) by.set(r.dossier_code, [...(by.get(r.dossier_code) ?? []), { dueAt: r.due_at, at: r.at }]);
+    return codes.map((c) => by.get(c) ?? []);
+  });
+}
+
+/**
+ * The deadline as it stood at a past instant: the due date in force then, and the waits for supplements as the
+ * timeline had them by then (a wait in progress then is a pause, even if it has ended since).
+ */
+export function deadlineAt(d: Dossier, at: Date, events: { type: string; at: Date }[], dueDates: DueDateRow[]): Deadline {
+  const inForce = dueDates.filter((c) => c.at <= at).pop();
+  let pausedSince: Date | null = null;
+  let pausedHours = 0;
+  for (const e of events) {
+    if (e.at > at) break;
+    if (e.type === 'SUPPLEMENT_REQUESTED') pausedSince = e.at;
+    if (e.type === 'SUPPLEMENT_RECEIVED' && pausedSince) {
+      pausedHours += calendar.workingHoursBetween(pausedSince, e.at);
+      pausedSince = null;
+    }
+  }
+  const then = Object.assign(Object.create(Object.getPrototypeOf(d)) as Dossier, d, {
+    dueAt: inForce ? inForce.dueAt : d.dueAt,
+    status: pausedSince ? ProcessingStatus.WAITING : ProcessingStatus.PROCESSING,
+    pausedSince,
+    pausedHours,
+  });
+  return deadlineOf(then, at);
 }

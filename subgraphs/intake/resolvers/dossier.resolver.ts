@@ -11,7 +11,7 @@ import { Procedure } from '../entities/procedure.entity';
 import { ProcessingRef } from '../entities/processing.interface';
 import { Rating } from '../entities/rating.entity';
 import type { IntakeLoaders } from '../loaders';
-import { Deadline, deadlineOf } from './deadline';
+import { Deadline, deadlineAt, deadlineOf } from './deadline';
 import { DossierConnection, decodeCursor, encodeCursor, MAX_PAGE } from './dossier.connection';
 import { applyFilter, DossierFilter, DossierOrder } from './dossier.filter';
 import { DossierEvent } from '../entities/dossier-event.entity';
@@ -137,8 +137,15 @@ export class DossierResolver {
   }
 
   @FieldResolver(() => Deadline, { description: 'Where the dossier stands against its deadline, in working hours.' })
-  deadline(@Root() d: Dossier, @Arg('at', () => Date, { nullable: true, description: 'As of this instant; now when omitted.' }) at: Date | null): Deadline {
-    return deadlineOf(d, at ?? new Date());
+  async deadline(
+    @Root() d: Dossier,
+    @Arg('at', () => Date, { nullable: true, description: 'As of this instant (the due date and pauses in force then); now when omitted.' }) at: Date | null,
+    @Ctx() ctx: Ctx,
+  ): Promise<Deadline> {
+    const now = new Date();
+    if (!at || at >= now) return deadlineOf(d, at ?? now);
+    const [events, dueDates] = await Promise.all([ctx.loaders.events.load(d.code), ctx.loaders.dueDates.load(d.code)]);
+    return deadlineAt(d, at, events, dueDates);
   }
 
   @FieldResolver(() => Rating, { nullable: true, description: "The applicant's rating of the service, if any." })

@@ -1,4 +1,5 @@
 import { Arg, Ctx, Field, InputType, Mutation, Resolver } from 'type-graphql';
+import { recordDueDate } from '../../kit/department/due-date';
 import type { EntityManager } from 'typeorm';
 import { calendar, localDate } from '../../kit/calendar/working-time';
 import { nextStatus, STEPS, WITHDRAWAL_REQUESTED } from '../../kit/department/lifecycle';
@@ -137,6 +138,7 @@ export class LifecycleResolver {
           handedOverAt: now,
           status: ProcessingStatus.NEW,
         });
+        await recordDueDate(m, code, dueAt, receivedAt, 'RECEIVED');
         await logEvents(m, code, [
           { at: receivedAt, system: 'intake', type: 'RECEIVED', detail: input.channel },
           { at: now, system: 'intake', type: 'HANDED_OVER', detail: department.system ?? 'one-stop' },

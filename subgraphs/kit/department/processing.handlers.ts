@@ -8,6 +8,7 @@ import { ProcessingStatus } from './processing-status';
 import type { ProcessingRecord } from './processing.record';
 import type { StepTaken } from './processing.resolver';
 import { StatusChange } from './status-change.entity';
+import { recordDueDate } from './due-date';
 
 /** Tells the centre's register what changed here: one STATUS message per step, in the step's transaction. */
 export function reportToCentre<T extends ProcessingRecord>(m: EntityManager, row: T, taken: StepTaken): Promise<void> {
@@ -47,6 +48,7 @@ export async function openProcessing<T extends ProcessingRecord>(
   const repo = m.getRepository(entity);
   if (await repo.findOneBy({ dossierCode } as never)) return;
   await repo.insert({ dossierCode, ...d, status: ProcessingStatus.NEW } as never);
+  await recordDueDate(m, dossierCode, d.dueAt, d.receivedAt, 'RECEIVED');
   await m.getRepository(StatusChange).insert({ dossierCode, status: ProcessingStatus.NEW, at, officer: null, note: null });
 }
 

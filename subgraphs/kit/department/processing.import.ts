@@ -5,6 +5,7 @@ import { DossierHistory, eventOf, statusTimeline } from '../history';
 import { Decision, ProcessingStatus } from './processing-status';
 import type { ProcessingRecord } from './processing.record';
 import { StatusChange } from './status-change.entity';
+import { dueDatesOf, recordDueDates } from './due-date';
 
 /**
  * Stores the processing part of dossier histories: the record with its current status and decision,
@@ -49,6 +50,7 @@ export async function importProcessing<T extends ProcessingRecord>(
     );
     const inserted = await insertMany(m, entity, records);
     await insertMany(m, StatusChange, changes, 1000);
+    for (let i = 0; i < histories.length; i += 1000) await recordDueDates(m, histories.slice(i, i + 1000).flatMap(dueDatesOf));
     return inserted;
   });
 }

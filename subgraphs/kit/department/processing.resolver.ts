@@ -1,4 +1,5 @@
 import { Arg, ClassType, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { recordDueDate } from './due-date';
 import type DataLoader from 'dataloader';
 import type { EntityManager } from 'typeorm';
 import { guard, lookup, noSuchDossier, scopeOf } from '../access';
@@ -143,6 +144,7 @@ export function processingResolver<T extends ProcessingRecord>(entity: ClassType
         );
         const paused = wait ? calendar.workingHoursBetween(new Date(wait.at), at) : 0;
         if (row.dueAt && paused > 0) row.dueAt = calendar.addWorkingHours(row.dueAt, paused);
+        await recordDueDate(m, row.dossierCode, row.dueAt, at, 'SUPPLEMENT_RECEIVED');
       });
     }
 

@@ -65,7 +65,8 @@ export interface ProcessingFigures {
  * The SELECT that gives the report's processing figures (domain.md, "The monthly report"; finished means
  * decided or withdrawn) for every pair of a period in relation `p (p_from, p_to, p_end)` and a department in
  * relation `d (code)`: sums from the monthly and daily rollups the triggers keep, and the overdue count from
- * the rows still open at the end of the period. Each part reads an index range bounded by the period, so the
+ * the rows still open at the end of the period, against the due date in force then (due_date_change): a
+ * due date moved after the period does not change its figure. Each part reads an index range bounded by the period, so the
  * cost stays flat as history grows. Composed into larger statements (the register's) as well as run alone.
  */
 export function processingFiguresSelect(p: string, d: string): string {
@@ -92,8 +93,11 @@ export function processingFiguresSelect(p: string, d: string): string {
     CROSS JOIN LATERAL (
       SELECT count(*)::int AS overdue FROM processing x
        WHERE x.department_code = d.code AND coalesce(x.decided_at, x.withdrawn_at, 'infinity'::timestamptz) > p.p_end
-         AND coalesce(x.decided_at, x.withdrawn_at, 'infinity'::timestamptz) > x.due_at
-         AND x.received_at <= p.p_end AND x.due_at < p.p_end
+         AND x.received_at <= p.p_end
+         AND ((coalesce(x.decided_at, x.withdrawn_at, 'infinity'::timestamptz) > x.due_at AND x.due_at < p.p_end)
+              OR x.dossier_code IN (SELECT c.dossier_code FROM due_date_change c WHERE c.at > p.p_end))
+         AND coalesce((SELECT c.due_at FROM due_date_change c WHERE c.dossier_code = x.dossier_code AND c.at <= p.p_end
+                       ORDER BY c.at DESC, c.id DESC LIMIT 1), x.due_at) < p.p_end
          AND coalesce((SELECT sc.status FROM status_change sc WHERE sc.dossier_code = x.dossier_code AND sc.at <= p.p_end
                        ORDER BY sc.at DESC, sc.id DESC LIMIT 1), '') <> 'WAITING') od`;
 }

@@ -1,6 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-const applyFunction = (status: boolean) => `CREATE OR REPLACE FUNCTION report_day_apply(p processing, sign int) RETURNS void LANGUAGE plpgsql AS $$
+export const applyFunction = (status: boolean) => `CREATE OR REPLACE FUNCTION report_day_apply(p processing, sign int) RETURNS void LANGUAGE plpgsql AS $$
       DECLARE d date; due date;
       BEGIN
         IF p.department_code IS NULL THEN RETURN; END IF;
@@ -26,7 +26,7 @@ const applyFunction = (status: boolean) => `CREATE OR REPLACE FUNCTION report_da
         END IF;
       END $$`;
 
-const rebuildFunction = (status: boolean) => `CREATE OR REPLACE FUNCTION report_day_rebuild() RETURNS void LANGUAGE sql AS $$
+export const rebuildFunction = (status: boolean) => `CREATE OR REPLACE FUNCTION report_day_rebuild() RETURNS void LANGUAGE sql AS $$
       DELETE FROM report_day;
       INSERT INTO report_day (department_code, day, received, early, on_time, late, withdrawn, received_digest${status ? ', status_digest' : ''})
       SELECT department_code, day, sum(received), sum(early), sum(on_time), sum(late), sum(withdrawn), bit_xor(digest)${status ? ', bit_xor(status_digest)' : ''} FROM (
