@@ -2,13 +2,10 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { recordHash } from '../../subgraphs/kit/audit/audit-log';
 import { verifySystems } from '../../subgraphs/kit/audit/audit-checkpoint';
-import { DEV_AUDIT_KEY, devSigningSecret } from '../../subgraphs/kit/config';
-import { devHandoverPublicKey } from '../../subgraphs/kit/messaging/handover.keys';
+import { DEV_AUDIT_KEY } from '../../subgraphs/kit/config';
 import type { Identity } from '../../subgraphs/kit/identity';
-import { createLogger } from '../../subgraphs/kit/logger';
-import { createSubgraphServer } from '../../subgraphs/kit/server';
-import { envPrefix, subgraph, SUBGRAPHS } from '../../subgraphs/registry';
-import { startPrivateSystem, TestSystem } from '../support/system';
+import { envPrefix, SUBGRAPHS } from '../../subgraphs/registry';
+import { extraReplica, startPrivateSystem, TestSystem } from '../support/system';
 import { until } from '../support/waiting';
 
 const SCRIPTS = join(__dirname, '../../dist/scripts');
@@ -109,16 +106,8 @@ describe('the audit chain, keyed and anchored in another system, and the audit o
 
   it('when the subgraph runs, then its timer hands the head of its chain to the holder within its period', async () => {
     // A second transport replica with a short period: the timer of `npm start`'s subgraphs is a minute.
-    const replica = await createSubgraphServer(await subgraph('transport').load(), {
-      databaseUrl: system.urls.transport,
-      signingSecret: devSigningSecret('transport'),
-      handoverPublicKeyOf: devHandoverPublicKey,
-      peers: system.peers,
-      log: createLogger('test', 'silent'),
-      auditCheckpointMs: 200,
-    });
+    const replica = await extraReplica(system, 'transport', { auditCheckpointMs: 200 });
     try {
-      replica.outbox.start();
       const [{ id }] = await system.subgraphs.transport.server.db.query(`SELECT max(id)::text AS id FROM audit_record`);
       const held = await until('transport\'s checkpoint in intake', async () =>
         (await system.subgraphs.intake.server.db.query(`SELECT record_id::text AS id, count::int AS count FROM audit_checkpoint WHERE system = 'transport' AND record_id = $1`, [id]))[0]);

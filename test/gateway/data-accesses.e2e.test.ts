@@ -1,10 +1,5 @@
 import type { Identity } from '../../subgraphs/kit/identity';
-import { devSigningSecret } from '../../subgraphs/kit/config';
-import { devHandoverPublicKey } from '../../subgraphs/kit/messaging/handover.keys';
-import { createLogger } from '../../subgraphs/kit/logger';
-import { createSubgraphServer } from '../../subgraphs/kit/server';
-import { subgraph } from '../../subgraphs/registry';
-import { postGraphQL, settle, startPrivateSystem, TestSystem, tokenFor } from '../support/system';
+import { extraReplica, postGraphQL, settle, startPrivateSystem, TestSystem, tokenFor } from '../support/system';
 import { until } from '../support/waiting';
 
 const PAGE = `query($first: Int, $after: String) { myDataAccesses(first: $first, after: $after) {
@@ -79,16 +74,8 @@ describe("the data subject's view of who accessed their data", () => {
 
   it('when a subgraph runs with its shipping timer, then an officer\'s access reaches the citizen\'s list without anyone shipping it', async () => {
     // A second police replica with a short period, as `npm start`'s subgraphs run theirs every second.
-    const replica = await createSubgraphServer(await subgraph('police').load(), {
-      databaseUrl: system.urls.police,
-      signingSecret: devSigningSecret('police'),
-      handoverPublicKeyOf: devHandoverPublicKey,
-      peers: system.peers,
-      log: createLogger('test', 'silent'),
-      accessShippingMs: 100,
-    });
+    const replica = await extraReplica(system, 'police', { accessShippingMs: 100 });
     try {
-      replica.outbox.start();
       const [{ code: policeCode, id }] = await system.subgraphs.intake.server.db.query(
         `SELECT code, applicant_id_number AS id FROM dossier WHERE department_code = 'CAT' AND decision = 'APPROVED' ORDER BY code LIMIT 1`,
       );

@@ -65,6 +65,27 @@ export async function startSubgraph(
   return { server, url };
 }
 
+/**
+ * Another replica of a running system's subgraph, over the same database, with options of its own (a timer's short
+ * period): its outbox started, not listening.
+ */
+export async function extraReplica(
+  system: TestSystem,
+  name: string,
+  options: Pick<Parameters<typeof createSubgraphServer>[1], 'auditCheckpointMs' | 'accessShippingMs'>,
+): Promise<SubgraphServer> {
+  const replica = await createSubgraphServer(await SUBGRAPHS.find((s) => s.name === name)!.load(), {
+    databaseUrl: system.urls[name],
+    signingSecret: devSigningSecret(name),
+    handoverPublicKeyOf: devHandoverPublicKey,
+    peers: system.peers,
+    log: silent(),
+    ...options,
+  });
+  replica.outbox.start();
+  return replica;
+}
+
 /** The five subgraphs and the gateway, over real HTTP on free ports. */
 export async function startSystem(
   urls: Record<string, string> = demoDatabaseUrls(),
