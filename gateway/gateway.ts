@@ -1,4 +1,5 @@
 import { clientAddress as addressOf, trustedProxies } from './http/client-address';
+import { withCors } from './http/cors';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 process.env.APOLLO_TELEMETRY_DISABLED = '1';
@@ -68,6 +69,8 @@ export interface GatewayOptions {
   rateLimits?: Omit<RateLimits, 'perMinute'>;
   /** The proxies (addresses, CIDR blocks) in front of the gateway whose X-Forwarded-For names the client. */
   trustedProxies?: string[];
+  /** Browser origins allowed by CORS (none: no CORS header is sent). */
+  corsOrigins?: string[];
   /** Where the replicas keep shared counters (rate limits); in this process when absent. */
   redisUrl?: string;
   log?: Logger;
@@ -325,7 +328,7 @@ export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
   };
 
   const server = listenable(
-    observed(withGraphQLAt('/graphql', graphql, app), { log, metrics }),
+    observed(withCors(o.corsOrigins ?? [], withGraphQLAt('/graphql', graphql, app)), { log, metrics }),
     async () => {
       await health.stop();
       await apollo.stop();

@@ -20,6 +20,7 @@ runService('gateway', async () => {
     resilience: config.gateway.resilience,
     rateLimitPerMinute: config.gateway.rateLimitPerMinute,
     trustedProxies: config.gateway.trustedProxies,
+    corsOrigins: config.gateway.corsOrigins,
     rateLimits: config.gateway.rateLimits,
     redisUrl: config.redisUrl,
     persistedQueries: config.persistedQueries,

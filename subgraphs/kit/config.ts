@@ -5,6 +5,7 @@ import { devHandoverKeys, parseHandoverKey, sameKey } from './messaging/handover
 import type { Peers } from './messaging/outbox';
 import { ROLES, type Role } from './identity';
 import { trustedProxies } from './trusted-proxies';
+import { corsOrigins, DEVELOPMENT_CORS_ORIGINS } from './cors-origins';
 
 export class ConfigError extends Error {}
 
@@ -110,6 +111,8 @@ export interface Config {
     rateLimits: { perRole: Partial<Record<Role, number>>; receiptPerMinute: number };
     /** TRUSTED_PROXIES: the load balancers whose X-Forwarded-For names the client whom the limits count. */
     trustedProxies: string[];
+    /** CORS_ORIGINS: browser origins allowed to call it; outside production, this machine's on any port by default. */
+    corsOrigins: string[];
   };
   /**
    * Shared state of the replicas of a service (replay nonces, rate-limit counters) when set (REDIS_URL); otherwise a
@@ -198,6 +201,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .superRefine((entries, ctx) => {
         try {
           trustedProxies(entries);
+        } catch (e) {
+          ctx.addIssue({ code: 'custom', message: (e as Error).message });
+        }
+      }),
+    CORS_ORIGINS: z
+      .string()
+      .optional()
+      .transform((text) => (text === undefined ? undefined : text.split(',').map((e) => e.trim()).filter(Boolean)))
+      .superRefine((entries, ctx) => {
+        try {
+          corsOrigins(entries ?? []);
         } catch (e) {
           ctx.addIssue({ code: 'custom', message: (e as Error).message });
         }
@@ -301,6 +315,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         receiptPerMinute: v.RATE_LIMIT_RECEIPT_PER_MINUTE,
       },
       trustedProxies: v.TRUSTED_PROXIES,
+      corsOrigins: v.CORS_ORIGINS ?? (production ? [] : DEVELOPMENT_CORS_ORIGINS),
     },
     redisUrl: v.REDIS_URL,
     handover: {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { devHandoverPrivateKey, devHandoverPublicKey } from '../../subgraphs/kit/messaging/handover.keys';
 import { developmentToken } from '../../gateway/auth';
-import { createGateway, GatewayServer } from '../../gateway/gateway';
+import { createGateway, GatewayOptions, GatewayServer } from '../../gateway/gateway';
 import { devSigningSecret, loadConfig } from '../../subgraphs/kit/config';
 import type { Peers } from '../../subgraphs/kit/messaging/outbox';
 import type { Identity } from '../../subgraphs/kit/identity';
@@ -89,7 +89,7 @@ export async function extraReplica(
 /** The five subgraphs and the gateway, over real HTTP on free ports. */
 export async function startSystem(
   urls: Record<string, string> = demoDatabaseUrls(),
-  options: { log?: ReturnType<typeof createLogger>; production?: boolean } = {},
+  options: { log?: ReturnType<typeof createLogger>; production?: boolean; gateway?: Pick<GatewayOptions, 'corsOrigins'> } = {},
 ): Promise<TestSystem> {
   const subgraphs: Record<string, RunningSubgraph> = {};
   const peers = testPeers();
@@ -100,6 +100,7 @@ export async function startSystem(
     auth: loadConfig({}).auth,
     production: options.production,
     log: options.log ?? silent(),
+    ...options.gateway,
   });
   const { url: gatewayUrl } = await gateway.listen(0);
   return {
