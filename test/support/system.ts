@@ -89,7 +89,7 @@ export async function extraReplica(
 /** The five subgraphs and the gateway, over real HTTP on free ports. */
 export async function startSystem(
   urls: Record<string, string> = demoDatabaseUrls(),
-  options: { log?: ReturnType<typeof createLogger>; production?: boolean; gateway?: Pick<GatewayOptions, 'corsOrigins'> } = {},
+  options: { log?: ReturnType<typeof createLogger>; production?: boolean; gateway?: Pick<GatewayOptions, 'corsOrigins' | 'rateLimits'> } = {},
 ): Promise<TestSystem> {
   const subgraphs: Record<string, RunningSubgraph> = {};
   const peers = testPeers();
