@@ -5,6 +5,7 @@ import type { SubgraphModule } from '../kit/subgraph';
 import { ONE_STOP_PROCESSING } from '../registry';
 import { intakeReferences } from './dossier.reference';
 import { intakeHandlers } from './handlers';
+import './calendar';
 import { applyStatus } from './register';
 import { importIntakeHistory } from './history.import';
 import { Department } from './entities/department.entity';
@@ -34,6 +35,7 @@ const intake: SubgraphModule<IntakeLoaders> = {
   name: 'intake',
   entities: [Department, Procedure, Dossier, DossierCounter, DossierEvent, ImportedLine, Rating, OneStopProcessing, StatusChange],
   migrations: [...kitMigrations, ...migrations],
+  countsWorkingTime: true,
   resolvers: [
     DossierResolver,
     DossierConnectionResolver,
