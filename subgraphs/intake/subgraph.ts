@@ -30,6 +30,7 @@ import { ReceiptResolver } from './resolvers/receipt.resolver';
 import { DossierConnectionResolver } from './resolvers/dossier.connection';
 import { DossierResolver } from './resolvers/dossier.resolver';
 import { ProcedureResolver } from './resolvers/procedure.resolver';
+import { CalendarResolver } from './resolvers/calendar.resolver';
 
 const intake: SubgraphModule<IntakeLoaders> = {
   name: 'intake',
@@ -54,6 +55,7 @@ const intake: SubgraphModule<IntakeLoaders> = {
     AuditQueryResolver,
     DataAccessResolver,
     HandoverQueueResolver,
+    CalendarResolver,
   ],
   orphanedTypes: [OneStopProcessing, ...PROCESSING_STUBS, OneStopDepartmentReport, ...DEPARTMENT_REPORT_STUBS],
   referenceResolvers: {

@@ -26,11 +26,15 @@ const weekday = (date: string) => new Date(`${date}T00:00:00Z`).getUTCDay();
 const isWeekend = (date: string) => weekday(date) === 0 || weekday(date) === 6;
 const shift = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY).toISOString().slice(0, 10);
 
-/** The Gregorian date of a lunar-calendar holiday date-holidays knows by its rule, e.g. 'vietnamese 1-0-1' for Tết. */
-function lunarDate(year: number, rule: string): string {
-  const found = lunar.getHolidays(year).find((h) => h.rule === rule);
-  if (!found) throw new Error(`date-holidays has no ${rule} in ${year}`);
-  return found.date.slice(0, 10);
+/** The Gregorian dates of Tết (1/1 lunar) and Hùng Kings' day (10/3 lunar) in a year, by date-holidays' rules. */
+function lunarDates(year: number): { tet: string; hungKings: string } {
+  const all = lunar.getHolidays(year);
+  const dateOf = (rule: string) => {
+    const found = all.find((h) => h.rule === rule);
+    if (!found) throw new Error(`date-holidays has no ${rule} in ${year}`);
+    return found.date.slice(0, 10);
+  };
+  return { tet: dateOf('vietnamese 1-0-1'), hungKings: dateOf('vietnamese 3-0-10') };
 }
 
 /**
@@ -38,9 +42,9 @@ function lunarDate(year: number, rule: string): string {
  * years no decision covers yet: New Year's Day; Tết, five working days around the lunar new year (one before it
  * when it falls on a Sunday, Monday or Tuesday, two otherwise: the eve is always off, as every decision since
  * 2019 has it); Hùng Kings' day (10th of the 3rd lunar month); 30 April and 1 May; 2 September and the adjacent
- * day (the one that joins a weekend: the 3rd when the 2nd is a Monday, Thursday or Sunday, else the 1st). A
- * holiday on a weekend or on another holiday is made up on the next working day. The bridges the government
- * swaps against a Saturday each year are a decision, not a rule: add them to the province's calendar.
+ * day since 2021 (the one that joins a weekend: the 3rd when the 2nd is a Monday, Thursday or Sunday, else the
+ * 1st). A holiday on a weekend or on another holiday is made up on the next working day. The bridges the
+ * government swaps against a Saturday each year are a decision, not a rule: add them to the province's calendar.
  */
 export function ruleYear(year: number): HolidayYear {
   const off = new Set<string>();
@@ -49,27 +53,38 @@ export function ruleYear(year: number): HolidayYear {
     while (isWeekend(day) || off.has(day)) day = shift(day, 1);
     off.add(day);
   };
-  const tet = lunarDate(year, 'vietnamese 1-0-1');
+  const { tet, hungKings } = lunarDates(year);
   const before = [0, 1, 2].includes(weekday(tet)) ? 1 : 2;
   const tetDays: string[] = [];
   for (let day = shift(tet, -1); tetDays.length < before; day = shift(day, -1)) if (!isWeekend(day)) tetDays.unshift(day);
   for (let day = tet; tetDays.length < 5; day = shift(day, 1)) if (!isWeekend(day)) tetDays.push(day);
   observe(`${year}-01-01`);
   tetDays.forEach((d) => off.add(d));
-  observe(lunarDate(year, 'vietnamese 3-0-10'));
+  observe(hungKings);
   observe(`${year}-04-30`);
   observe(`${year}-05-01`);
   const national = `${year}-09-02`;
-  const adjacent = [1, 4, 0].includes(weekday(national)) ? shift(national, 1) : shift(national, -1);
-  // Both days are counted before either is made up, so a made-up day never lands on the adjacent one.
-  const [first, second] = adjacent < national ? [adjacent, national] : [national, adjacent];
-  observe(first);
-  observe(second);
+  if (year < 2021) {
+    observe(national);
+  } else {
+    const adjacent = [1, 4, 0].includes(weekday(national)) ? shift(national, 1) : shift(national, -1);
+    // The earlier day is made up first, so the later one's make-up moves past it.
+    const [first, second] = adjacent < national ? [adjacent, national] : [national, adjacent];
+    observe(first);
+    observe(second);
+  }
   return { year, daysOff: [...off].sort(), workingWeekends: [], computed: true };
 }
 
 /** The national days off of a year: the decision's when it ships as data, else the rule's; undefined outside FIRST_YEAR..HORIZON_YEAR. */
 export function nationalYear(year: number): HolidayYear | undefined {
   if (year < FIRST_YEAR || year > HORIZON_YEAR) return undefined;
-  return DECIDED_YEARS.find((y) => y.year === year) ?? ruleYear(year);
+  const decidedYear = DECIDED_YEARS.find((y) => y.year === year);
+  if (decidedYear) return decidedYear;
+  // The lunar computation takes a tenth of a second: once per year and process.
+  let computed = computedYears.get(year);
+  if (!computed) computedYears.set(year, (computed = ruleYear(year)));
+  return computed;
 }
+
+const computedYears = new Map<number, HolidayYear>();
