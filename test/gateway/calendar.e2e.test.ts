@@ -1,11 +1,13 @@
 import type { DataSource } from 'typeorm';
+import { closeDatabases, openSubgraphDatabases } from '../../subgraphs/databases';
 import { importLines } from '../../importer/import';
 import { applyCalendarChange, CalendarInput } from '../../subgraphs/kit/calendar/calendar.store';
 import { calendar, localDate } from '../../subgraphs/kit/calendar/working-time';
 import type { Identity } from '../../subgraphs/kit/identity';
 import type { SubgraphServer } from '../../subgraphs/kit/server';
 import { verifyRollups } from '../../subgraphs/kit/report/rollups';
-import { answered, extraReplica, STAFF, TestSystem, startPrivateSystem } from '../support/system';
+import { receiveCalendar } from '../../subgraphs/kit/calendar/calendar.handover';
+import { answered, extraReplica, STAFF, TestSystem, startPrivateSystem, startSubgraph } from '../support/system';
 import { until } from '../support/waiting';
 
 const DUE_DATE = `query($from: DateTime!, $days: Int!) { dueDate(from: $from, workingDays: $days) }`;
@@ -167,6 +169,30 @@ describe('the calendar as data', () => {
       const [{ due }] = await db('intake').query(
         `SELECT to_char(due_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI') AS due FROM dossier WHERE applicant_id_number = '056190000009'`);
       expect(due).toBe('2021-06-04 09:00');
+    });
+
+    it('then a dossier handed over before a change but arriving after it is moved by it in its system and in the register', async () => {
+      const transportUrl = system.subgraphs.transport.url;
+      await system.subgraphs.transport.server.close();
+      const late = await receive('1.002820', 1);
+      let next = shift(holiday, 1);
+      while (!calendar.isWorkingDay(next)) next = shift(next, 1);
+      await change({ holidays: [next], workingDays: [] }, 'nghỉ bù');
+      // The change reaches the transport system first: applied as its delivery would, the hand-over still waiting.
+      const [message] = await db('intake').query(`SELECT message_id AS "messageId", payload FROM outbox_message WHERE destination = 'transport' AND type = 'CALENDAR' ORDER BY outbox_message.id DESC LIMIT 1`);
+      const direct = await openSubgraphDatabases((name) => system.urls[name]);
+      try {
+        await direct.transport.transaction((m) => receiveCalendar(m, { id: message.messageId, source: 'intake', type: 'CALENDAR', dossierCode: 'calendar', payload: message.payload }));
+      } finally {
+        await closeDatabases(direct);
+      }
+      system.subgraphs.transport = await startSubgraph('transport', system.urls.transport, undefined, system.peers, Number(new URL(transportUrl).port));
+      const d = await until('the register told of the late dossier\'s due date', async () => {
+        const found = await dossier(late.code);
+        return found.timeline.some((e: { type: string }) => e.type === 'CALENDAR_CHANGED') && found;
+      });
+      expect(d.timeline).toContainEqual({ system: 'transport', type: 'CALENDAR_CHANGED', detail: 'nghỉ bù' });
+      expect(Date.parse(d.dueAt)).toBe(calendar.addWorkingHours(new Date(late.dueAt), 8).getTime());
     });
 
     it('then every system\'s rollups still equal a recount', async () => {

@@ -1,6 +1,9 @@
+import type { EntityManager } from 'typeorm';
 import { RejectedMessage, type Handler } from '../messaging/handover';
 import { enqueue } from '../messaging/outbox';
-import type { DueDateReporter } from './calendar.recompute';
+import { recordDueDate } from '../department/due-date';
+import { ProcessingStatus } from '../department/processing-status';
+import { dueAtUnderChanges, type DueDateReporter } from './calendar.recompute';
 import { applyCalendarChange } from './calendar.store';
 
 /** A department system tells the register each due date the change moved, as a STATUS step of the dossier. */
@@ -22,3 +25,17 @@ export const receiveCalendar: Handler = async (m, message) => {
   }
   await applyCalendarChange(m, { holidays: p.holidays, workingDays: p.workingDays }, p.reason, { handOver: false, at: new Date(p.at), report: reportToRegister });
 };
+
+/**
+ * A dossier handed over with a due date the register computed before a calendar change this system has already
+ * applied (the two hand-overs travel apart): its due date moves here as the change moved the others, and the
+ * register is told.
+ */
+export async function catchUpWithCalendar(m: EntityManager, dossierCode: string, receivedAt: Date, dueAt: Date, computedAt: Date): Promise<void> {
+  const moved = await dueAtUnderChanges(m, receivedAt, dueAt, computedAt);
+  if (moved.getTime() === dueAt.getTime()) return;
+  const [change] = await m.query(`SELECT reason, added_at AS at FROM calendar_day WHERE added_at > $1 ORDER BY added_at DESC LIMIT 1`, [computedAt]);
+  await m.query(`UPDATE processing SET due_at = $2 WHERE dossier_code = $1`, [dossierCode, moved]);
+  await recordDueDate(m, dossierCode, moved, change.at, 'CALENDAR_CHANGED');
+  await reportToRegister(m, [{ dossierCode, status: ProcessingStatus.NEW, decision: null, dueAt: moved }], change.at, change.reason);
+}

@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { recordDueDates } from '../department/due-date';
 import type { Decision, ProcessingStatus } from '../department/processing-status';
 import { localTime, WorkingCalendar } from './working-time';
+import { calendarDays } from './calendar.follower';
 
 /** A processing record's due date laid out again under a changed calendar. */
 export interface RecomputedDueDate {
@@ -50,4 +51,19 @@ export async function recomputeDueDates(
   await recordDueDates(m, changed.map((c) => ({ dossierCode: c.dossierCode, dueAt: c.dueAt, at, reason: 'CALENDAR_CHANGED' })));
   await report(m, changed, at, reason);
   return changed.length;
+}
+
+/**
+ * A due date the register computed at `computedAt`, laid out again here if this system's calendar changed since:
+ * the dossier's hand-over and the calendar's travel apart, so a dossier received just before a change can arrive
+ * after it. Days added after `computedAt` (their `added_at` is the register's instant) are the change.
+ */
+export async function dueAtUnderChanges(m: EntityManager, receivedAt: Date, dueAt: Date, computedAt: Date): Promise<Date> {
+  const [{ later }] = await m.query(`SELECT count(*)::int AS later FROM calendar_day WHERE added_at > $1`, [computedAt]);
+  if (!later) return dueAt;
+  const all = await calendarDays(m);
+  const since: { date: string }[] = await m.query(`SELECT to_char(date, 'YYYY-MM-DD') AS date FROM calendar_day WHERE added_at > $1`, [computedAt]);
+  const changed = new Set(since.map((r) => r.date));
+  const before = new WorkingCalendar(undefined, { holidays: all.holidays.filter((d) => !changed.has(d)), workingDays: all.workingDays.filter((d) => !changed.has(d)) });
+  return new WorkingCalendar(undefined, all).addWorkingHours(receivedAt, before.workingHoursBetween(receivedAt, dueAt));
 }

@@ -8,8 +8,6 @@ export interface HolidayYear {
   workingWeekends: string[];
   /** Filled from the lunar calendar and the usual pattern, not from the year's decision. */
   provisional?: boolean;
-  /** Computed by `ruleYear`, not read from the data file. */
-  computed?: boolean;
 }
 
 /** The years whose days off ship as data (national-holidays.json), as the government decided them. */
@@ -73,7 +71,7 @@ export function ruleYear(year: number): HolidayYear {
     observe(first);
     observe(second);
   }
-  return { year, daysOff: [...off].sort(), workingWeekends: [], computed: true };
+  return { year, daysOff: [...off].sort(), workingWeekends: [] };
 }
 
 /** The national days off of a year: the decision's when it ships as data, else the rule's; undefined outside FIRST_YEAR..HORIZON_YEAR. */

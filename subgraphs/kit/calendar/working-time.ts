@@ -29,7 +29,7 @@ export class WorkingCalendar {
   private holidays = new Set<string>();
   private workingDays = new Set<string>();
 
-  /** `years`, when given, are the only national years known (tests); otherwise nationalYear answers. */
+  /** `fixedYears`, when given, are the only national years known (tests); otherwise nationalYear answers. */
   constructor(private readonly fixedYears?: HolidayYear[], local?: LocalDays) {
     if (local) this.replace(local);
   }
@@ -37,11 +37,6 @@ export class WorkingCalendar {
   replace(local: LocalDays): void {
     this.holidays = new Set(local.holidays);
     this.workingDays = new Set(local.workingDays);
-  }
-
-  /** The province's own days, as last loaded. */
-  localDays(): { holidays: string[]; workingDays: string[] } {
-    return { holidays: [...this.holidays].sort(), workingDays: [...this.workingDays].sort() };
   }
 
   isWorkingDay(localDate: string): boolean {
