@@ -1,6 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { nextDossierCode } from '../subgraphs/intake/dossier-code.allocator';
 import type { DossierHistory } from '../subgraphs/kit/history';
+import { calendarDays } from '../subgraphs/kit/calendar/calendar.follower';
+import { calendar } from '../subgraphs/kit/calendar/working-time';
 import { SUBGRAPHS } from '../subgraphs/registry';
 import { Catalogue, parseLine, toHistory } from './jsonl';
 
@@ -28,6 +30,8 @@ async function catalogueOf(intake: DataSource): Promise<Catalogue> {
 export async function importLines(lines: string[], dbs: Record<string, DataSource>): Promise<ImportResult> {
   const intake = dbs.intake;
   const catalogue = await catalogueOf(intake);
+  // A line without dueAt is due by the province's calendar (the register's), not by the national one alone.
+  calendar.replace(await calendarDays(intake));
   const bad: ImportResult['bad'] = [];
   const histories: DossierHistory[] = [];
   const seen = new Set<string>();

@@ -72,7 +72,7 @@ export async function startSubgraph(
 export async function extraReplica(
   system: TestSystem,
   name: string,
-  options: Pick<Parameters<typeof createSubgraphServer>[1], 'auditCheckpointMs' | 'accessShippingMs'>,
+  options: Pick<Parameters<typeof createSubgraphServer>[1], 'auditCheckpointMs' | 'accessShippingMs' | 'calendarReloadMs'>,
 ): Promise<SubgraphServer> {
   const replica = await createSubgraphServer(await SUBGRAPHS.find((s) => s.name === name)!.load(), {
     databaseUrl: system.urls[name],

@@ -9,6 +9,8 @@ import type { ProcessingRecord } from './processing.record';
 import type { StepTaken } from './processing.resolver';
 import { StatusChange } from './status-change.entity';
 import { recordDueDate } from './due-date';
+import { CALENDAR } from '../calendar/calendar.store';
+import { catchUpWithCalendar, receiveCalendar } from '../calendar/calendar.handover';
 
 /** Tells the centre's register what changed here: one STATUS message per step, in the step's transaction. */
 export function reportToCentre<T extends ProcessingRecord>(m: EntityManager, row: T, taken: StepTaken): Promise<void> {
@@ -37,19 +39,20 @@ export interface HandedOver {
   applicantIdNumber: string;
 }
 
-/** Opens the processing record of a dossier handed over at `at` (NEW), unless it is already there. */
+/** Opens the processing record of a dossier handed over at `at` (NEW), unless it is already there; whether it did. */
 export async function openProcessing<T extends ProcessingRecord>(
   m: EntityManager,
   entity: ClassType<T>,
   dossierCode: string,
   d: HandedOver,
   at: Date,
-): Promise<void> {
+): Promise<boolean> {
   const repo = m.getRepository(entity);
-  if (await repo.findOneBy({ dossierCode } as never)) return;
+  if (await repo.findOneBy({ dossierCode } as never)) return false;
   await repo.insert({ dossierCode, ...d, status: ProcessingStatus.NEW } as never);
   await recordDueDate(m, dossierCode, d.dueAt, d.receivedAt, 'RECEIVED');
   await m.getRepository(StatusChange).insert({ dossierCode, status: ProcessingStatus.NEW, at, officer: null, note: null });
+  return true;
 }
 
 /**
@@ -111,17 +114,21 @@ export async function orderWithdrawal<T extends ProcessingRecord>(m: EntityManag
 /** What a department system accepts from the centre: the dossier itself, its withdrawal, its result's return. */
 export function departmentHandlers<T extends ProcessingRecord>(entity: ClassType<T>): Record<string, Handler> {
   return {
-    HANDOVER(m, msg) {
+    async HANDOVER(m, msg) {
       const p = msg.payload;
-      return openProcessing(m, entity, msg.dossierCode, {
+      const receivedAt = new Date(p.receivedAt);
+      const dueAt = p.dueAt ? new Date(p.dueAt) : null;
+      const opened = await openProcessing(m, entity, msg.dossierCode, {
         procedureCode: p.procedureCode,
         departmentCode: p.departmentCode,
-        receivedAt: new Date(p.receivedAt),
-        dueAt: p.dueAt ? new Date(p.dueAt) : null,
+        receivedAt,
+        dueAt,
         applicantIdNumber: p.applicantIdNumber,
       }, new Date(p.handedOverAt));
+      if (opened && dueAt) await catchUpWithCalendar(m, msg.dossierCode, receivedAt, dueAt, new Date(p.handedOverAt));
     },
     WITHDRAWN: (m, msg) => orderWithdrawal(m, entity, msg.dossierCode),
     RESULT_RETURNED: (m, msg: Delivered) => applyCentreStep(m, entity, msg.dossierCode, 'returnResult', new Date(msg.payload.at), null),
+    [CALENDAR]: receiveCalendar,
   };
 }
