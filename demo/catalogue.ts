@@ -96,7 +96,7 @@ export const CALENDAR_2020 = {
   workingDays: [] as string[],
 };
 
-/** The demo catalogue in the file's shape (demo/catalogue.json), without the generator's own fields. */
+/** The demo catalogue in the file's shape (demo/catalogue.file.json), without the generator's own fields. */
 export function demoCatalogueFile(): CatalogueFile {
   return {
     departments: DEPARTMENTS.map(({ code, name, unitCode, system }) => ({ code, name, unitCode, system })),
