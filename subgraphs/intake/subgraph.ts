@@ -5,6 +5,7 @@ import type { SubgraphModule } from '../kit/subgraph';
 import { ONE_STOP_PROCESSING } from '../registry';
 import { intakeReferences } from './dossier.reference';
 import { intakeHandlers } from './handlers';
+import './calendar';
 import { applyStatus } from './register';
 import { importIntakeHistory } from './history.import';
 import { Department } from './entities/department.entity';
@@ -30,11 +31,13 @@ import { DossierConnectionResolver } from './resolvers/dossier.connection';
 import { DossierResolver } from './resolvers/dossier.resolver';
 import { ProcedureResolver } from './resolvers/procedure.resolver';
 import { CatalogueResolver } from './catalogue/catalogue.resolver';
+import { CalendarResolver } from './resolvers/calendar.resolver';
 
 const intake: SubgraphModule<IntakeLoaders> = {
   name: 'intake',
   entities: [Department, Procedure, Dossier, DossierCounter, DossierEvent, ImportedLine, Rating, OneStopProcessing, StatusChange],
   migrations: [...kitMigrations, ...migrations],
+  countsWorkingTime: true,
   resolvers: [
     DossierResolver,
     DossierConnectionResolver,
@@ -54,6 +57,7 @@ const intake: SubgraphModule<IntakeLoaders> = {
     AuditQueryResolver,
     DataAccessResolver,
     HandoverQueueResolver,
+    CalendarResolver,
   ],
   orphanedTypes: [OneStopProcessing, ...PROCESSING_STUBS, OneStopDepartmentReport, ...DEPARTMENT_REPORT_STUBS],
   referenceResolvers: {

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 
-export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'FORBIDDEN' | 'CONFLICT' | 'UNAVAILABLE' | 'RATE_LIMITED';
+export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'FORBIDDEN' | 'CONFLICT' | 'UNAVAILABLE' | 'RATE_LIMITED' | 'CALENDAR_MISSING';
 
 const coded = (code: ErrorCode) => (message: string, extensions: Record<string, unknown> = {}) =>
   new GraphQLError(message, { extensions: { ...extensions, code } });
@@ -11,6 +11,8 @@ export const forbidden = coded('FORBIDDEN');
 export const conflict = coded('CONFLICT');
 /** Data another system must supply did not arrive: what depends on it is withheld, not guessed. */
 export const unavailable = coded('UNAVAILABLE');
+/** A date in a year the working-day calendar does not cover (neither decided nor within the rule's horizon). */
+export const calendarMissing = coded('CALENDAR_MISSING');
 
 /** Codes whose message was written for the client; anything else is masked. */
 export const CLIENT_CODES = new Set<string>([
@@ -20,6 +22,7 @@ export const CLIENT_CODES = new Set<string>([
   'CONFLICT',
   'UNAVAILABLE',
   'RATE_LIMITED',
+  'CALENDAR_MISSING',
   'UNAUTHENTICATED',
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',

@@ -27,6 +27,8 @@ import { queueHandlers } from './messaging/queue/revive';
 import { noteEnqueued, OutboxDispatcher, Peers } from './messaging/outbox';
 import { SUBGRAPHS } from '../registry';
 import { tracingPlugin } from './telemetry/tracing';
+import { followCalendar } from './calendar/calendar.follower';
+import { WorkingCalendar } from './calendar/working-time';
 
 export interface SubgraphServer extends Listenable {
   name: string;
@@ -40,6 +42,8 @@ export interface SubgraphServer extends Listenable {
   shipAccesses(): Promise<number>;
   /** This subgraph's metrics, served at /metrics on the public port unless the process serves them apart. */
   registry: Registry;
+  /** The working-day calendar this server loaded from its database and follows (the process's `calendar` too). */
+  calendar: WorkingCalendar;
 }
 
 /** The refusals of a mutation that are audited (after its transaction rolled back: nothing changed). */
@@ -115,6 +119,8 @@ export async function createSubgraphServer(
     auditCheckpointMs?: number;
     /** How often the audit's accesses are shipped to the register (myDataAccesses); never when absent (tests ship by hand). */
     accessShippingMs?: number;
+    /** How often the calendar is reloaded without a notification; CALENDAR_RELOAD_MS when absent. */
+    calendarReloadMs?: number;
   },
 ): Promise<SubgraphServer> {
   const log = options.log ?? createLogger(m.name);
@@ -124,6 +130,9 @@ export async function createSubgraphServer(
     options.databaseUrl,
     { migrate: options.migrate },
   );
+  const workingCalendar = new WorkingCalendar();
+  // Before the server can listen: no request counts working time on the national calendar alone.
+  const stopCalendar = m.countsWorkingTime ? await followCalendar(db, workingCalendar, log, options.calendarReloadMs) : async () => {};
   const metrics = graphqlMetrics(m.name, { processMetrics: options.processMetrics });
   subgraphStateMetrics(metrics.registry, {
     destinations: SUBGRAPHS.map((s) => s.name).filter((n) => n !== m.name),
@@ -242,10 +251,12 @@ export async function createSubgraphServer(
       return n;
     },
     registry: metrics.registry,
+    calendar: workingCalendar,
     ...listenable(observed(withGraphQLAt('/graphql', graphql, app), { log, metrics }), async () => {
       try {
         stopCheckpoints();
         stopShipping();
+        await stopCalendar();
         await outbox.stop();
         await apollo.stop();
         await nonces.close();

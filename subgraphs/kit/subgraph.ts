@@ -25,6 +25,8 @@ export interface SubgraphModule<L = unknown> {
   referenceResolvers: ReferenceResolvers;
   /** Made for each request: batching never crosses requests or callers. */
   createLoaders(db: DataSource, requestId: string): L;
+  /** Counts working time (due dates): keeps the province's calendar (`calendar_day`) and follows its changes. */
+  countsWorkingTime?: boolean;
   /** How this system applies the hand-overs other systems deliver, by message type. */
   handlers?: Record<string, Handler>;
   /** Stores this system's part of dossier histories (the demo seed and imports); returns records stored. */

@@ -42,8 +42,10 @@ describe('working-hour calendar', () => {
     expect(calendar.workingHoursBetween(received, calendar.dueAt(received, 5))).toBe(40);
   });
 
-  it('when a year has no holiday data, then it refuses rather than guess', () => {
-    expect(() => new WorkingCalendar([{ year: 2020, daysOff: [], workingWeekends: [] }]).isWorkingDay('2031-01-02')).toThrow(RangeError);
+  it('when a year has no holiday data, then it refuses with CALENDAR_MISSING naming the year rather than guess', async () => {
+    const calendar2020 = new WorkingCalendar([{ year: 2020, daysOff: [], workingWeekends: [] }]);
+    await expect(Promise.resolve().then(() => calendar2020.isWorkingDay('2031-01-02')))
+      .rejects.toMatchObject({ message: 'no working-day calendar for 2031', extensions: { code: 'CALENDAR_MISSING', year: 2031 } });
   });
 
   it('when an instant is late evening UTC, then its local date is the next day', () => {

@@ -35,6 +35,7 @@ export class DossierEvent {
     description:
       'RECEIVED, HANDED_OVER, PROCESSING_STARTED, SUPPLEMENT_REQUESTED, SUPPLEMENT_RECEIVED, DECIDED, ' +
       'RESULT_RETURNED, WITHDRAWAL_REQUESTED, WITHDRAWN, WITHDRAWAL_REFUSED (the department had decided first), RATED, ' +
+      'CALENDAR_CHANGED (a holiday or working day added moved the due date; detail: the reason), ' +
       'or SHIPMENT_<status> for postal items.',
   })
   @Column({ type: 'varchar', length: 40 })

@@ -1,117 +1,90 @@
-/**
- * Days off and swapped working days decided by the government each year (Tết and Hùng Kings' day follow
- * the lunar calendar, and days off are moved around weekends), so the calendar is data, not a formula.
- * Years marked provisional were filled from the lunar calendar and the usual pattern; replace them with
- * the decision's text when it is published.
- */
+import Holidays from 'date-holidays';
+import decided from './national-holidays.json';
+
+/** Public offices' days off of one year: weekdays closed, and Saturdays worked to make up for a bridged day. */
 export interface HolidayYear {
   year: number;
-  /** Weekdays on which public offices are closed. */
   daysOff: string[];
-  /** Saturdays worked to make up for a bridged day. */
   workingWeekends: string[];
+  /** Filled from the lunar calendar and the usual pattern, not from the year's decision. */
   provisional?: boolean;
+  /** Computed by `ruleYear`, not read from the data file. */
+  computed?: boolean;
 }
 
-export const HOLIDAY_CALENDAR: HolidayYear[] = [
-  {
-    year: 2019,
-    daysOff: [
-      '2019-01-01',
-      '2019-02-04', '2019-02-05', '2019-02-06', '2019-02-07', '2019-02-08',
-      '2019-04-15',
-      '2019-04-29', '2019-04-30', '2019-05-01',
-      '2019-09-02',
-    ],
-    workingWeekends: ['2019-05-04'],
-  },
-  {
-    year: 2020,
-    daysOff: [
-      '2020-01-01',
-      '2020-01-23', '2020-01-24', '2020-01-27', '2020-01-28', '2020-01-29',
-      '2020-04-02',
-      '2020-04-30', '2020-05-01',
-      '2020-09-02',
-    ],
-    workingWeekends: [],
-  },
-  {
-    year: 2021,
-    daysOff: [
-      '2021-01-01',
-      '2021-02-10', '2021-02-11', '2021-02-12', '2021-02-15', '2021-02-16',
-      '2021-04-21',
-      '2021-04-30', '2021-05-03',
-      '2021-09-02', '2021-09-03',
-    ],
-    workingWeekends: [],
-  },
-  {
-    year: 2022,
-    daysOff: [
-      '2022-01-03',
-      '2022-01-31', '2022-02-01', '2022-02-02', '2022-02-03', '2022-02-04',
-      '2022-04-11',
-      '2022-05-02', '2022-05-03',
-      '2022-09-01', '2022-09-02',
-    ],
-    workingWeekends: [],
-  },
-  {
-    year: 2023,
-    daysOff: [
-      '2023-01-02',
-      '2023-01-20', '2023-01-23', '2023-01-24', '2023-01-25', '2023-01-26',
-      '2023-05-01', '2023-05-02', '2023-05-03',
-      '2023-09-01', '2023-09-04',
-    ],
-    workingWeekends: ['2023-05-06'],
-  },
-  {
-    year: 2024,
-    daysOff: [
-      '2024-01-01',
-      '2024-02-08', '2024-02-09', '2024-02-12', '2024-02-13', '2024-02-14',
-      '2024-04-18',
-      '2024-04-29', '2024-04-30', '2024-05-01',
-      '2024-09-02', '2024-09-03',
-    ],
-    workingWeekends: ['2024-05-04'],
-  },
-  {
-    year: 2025,
-    daysOff: [
-      '2025-01-01',
-      '2025-01-27', '2025-01-28', '2025-01-29', '2025-01-30', '2025-01-31',
-      '2025-04-07',
-      '2025-04-30', '2025-05-01', '2025-05-02',
-      '2025-09-01', '2025-09-02',
-    ],
-    workingWeekends: ['2025-04-26'],
-  },
-  {
-    year: 2026,
-    provisional: true,
-    daysOff: [
-      '2026-01-01',
-      '2026-02-16', '2026-02-17', '2026-02-18', '2026-02-19', '2026-02-20',
-      '2026-04-27',
-      '2026-04-30', '2026-05-01',
-      '2026-09-01', '2026-09-02',
-    ],
-    workingWeekends: [],
-  },
-  {
-    year: 2027,
-    provisional: true,
-    daysOff: [
-      '2027-01-01',
-      '2027-02-04', '2027-02-05', '2027-02-08', '2027-02-09', '2027-02-10',
-      '2027-04-16',
-      '2027-04-30', '2027-05-03',
-      '2027-09-02', '2027-09-03',
-    ],
-    workingWeekends: [],
-  },
-];
+/** The years whose days off ship as data (national-holidays.json), as the government decided them. */
+export const DECIDED_YEARS: readonly HolidayYear[] = decided.years;
+
+/** The first year the system has a calendar for, and the last one the rule is trusted to compute. */
+export const FIRST_YEAR = 2019;
+export const HORIZON_YEAR = 2100;
+
+const DAY = 86_400_000;
+const lunar = new Holidays('VN');
+
+const weekday = (date: string) => new Date(`${date}T00:00:00Z`).getUTCDay();
+const isWeekend = (date: string) => weekday(date) === 0 || weekday(date) === 6;
+const shift = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY).toISOString().slice(0, 10);
+
+/** The Gregorian dates of Tết (1/1 lunar) and Hùng Kings' day (10/3 lunar) in a year, by date-holidays' rules. */
+function lunarDates(year: number): { tet: string; hungKings: string } {
+  const all = lunar.getHolidays(year);
+  const dateOf = (rule: string) => {
+    const found = all.find((h) => h.rule === rule);
+    if (!found) throw new Error(`date-holidays has no ${rule} in ${year}`);
+    return found.date.slice(0, 10);
+  };
+  return { tet: dateOf('vietnamese 1-0-1'), hungKings: dateOf('vietnamese 3-0-10') };
+}
+
+/**
+ * The days off of a year by the Labour Code 2019 (art. 112) and its usual application to public offices, for
+ * years no decision covers yet: New Year's Day; Tết, five working days around the lunar new year (one before it
+ * when it falls on a Sunday, Monday or Tuesday, two otherwise: the eve is always off, as every decision since
+ * 2019 has it); Hùng Kings' day (10th of the 3rd lunar month); 30 April and 1 May; 2 September and the adjacent
+ * day since 2021 (the one that joins a weekend: the 3rd when the 2nd is a Monday, Thursday or Sunday, else the
+ * 1st). A holiday on a weekend or on another holiday is made up on the next working day. The bridges the
+ * government swaps against a Saturday each year are a decision, not a rule: add them to the province's calendar.
+ */
+export function ruleYear(year: number): HolidayYear {
+  const off = new Set<string>();
+  const observe = (date: string) => {
+    let day = date;
+    while (isWeekend(day) || off.has(day)) day = shift(day, 1);
+    off.add(day);
+  };
+  const { tet, hungKings } = lunarDates(year);
+  const before = [0, 1, 2].includes(weekday(tet)) ? 1 : 2;
+  const tetDays: string[] = [];
+  for (let day = shift(tet, -1); tetDays.length < before; day = shift(day, -1)) if (!isWeekend(day)) tetDays.unshift(day);
+  for (let day = tet; tetDays.length < 5; day = shift(day, 1)) if (!isWeekend(day)) tetDays.push(day);
+  observe(`${year}-01-01`);
+  tetDays.forEach((d) => off.add(d));
+  observe(hungKings);
+  observe(`${year}-04-30`);
+  observe(`${year}-05-01`);
+  const national = `${year}-09-02`;
+  if (year < 2021) {
+    observe(national);
+  } else {
+    const adjacent = [1, 4, 0].includes(weekday(national)) ? shift(national, 1) : shift(national, -1);
+    // The earlier day is made up first, so the later one's make-up moves past it.
+    const [first, second] = adjacent < national ? [adjacent, national] : [national, adjacent];
+    observe(first);
+    observe(second);
+  }
+  return { year, daysOff: [...off].sort(), workingWeekends: [], computed: true };
+}
+
+/** The national days off of a year: the decision's when it ships as data, else the rule's; undefined outside FIRST_YEAR..HORIZON_YEAR. */
+export function nationalYear(year: number): HolidayYear | undefined {
+  if (year < FIRST_YEAR || year > HORIZON_YEAR) return undefined;
+  const decidedYear = DECIDED_YEARS.find((y) => y.year === year);
+  if (decidedYear) return decidedYear;
+  // The lunar computation takes a tenth of a second: once per year and process.
+  let computed = computedYears.get(year);
+  if (!computed) computedYears.set(year, (computed = ruleYear(year)));
+  return computed;
+}
+
+const computedYears = new Map<number, HolidayYear>();

@@ -1,4 +1,5 @@
-import { HOLIDAY_CALENDAR, HolidayYear } from './holidays';
+import { calendarMissing } from '../errors';
+import { HolidayYear, nationalYear } from './holidays';
 
 /**
  * Working time of Vietnamese public offices: 07:00–11:30 and 13:30–17:00, Asia/Ho_Chi_Minh, which has
@@ -13,30 +14,55 @@ const WINDOWS: ReadonlyArray<readonly [number, number]> = [
   [13.5 * HOUR, 17 * HOUR],
 ];
 
-export class WorkingCalendar {
-  private readonly daysOff = new Set<string>();
-  private readonly workingWeekends = new Set<string>();
-  private readonly firstYear: number;
-  private readonly lastYear: number;
+/** The province's own days, beside the national ones: what a system's `calendar_day` rows hold. */
+export interface LocalDays {
+  holidays: Iterable<string>;
+  workingDays: Iterable<string>;
+}
 
-  constructor(years: HolidayYear[] = HOLIDAY_CALENDAR) {
-    for (const y of years) {
-      y.daysOff.forEach((d) => this.daysOff.add(d));
-      y.workingWeekends.forEach((d) => this.workingWeekends.add(d));
-    }
-    this.firstYear = Math.min(...years.map((y) => y.year));
-    this.lastYear = Math.max(...years.map((y) => y.year));
+/**
+ * The national days off (data, else the rule) and the province's own days. Its methods are synchronous (field
+ * resolvers and importers call them in loops); `replace` swaps the province's days in at once.
+ */
+export class WorkingCalendar {
+  private readonly years = new Map<number, { daysOff: Set<string>; workingWeekends: Set<string> }>();
+  private holidays = new Set<string>();
+  private workingDays = new Set<string>();
+
+  /** `years`, when given, are the only national years known (tests); otherwise nationalYear answers. */
+  constructor(private readonly fixedYears?: HolidayYear[], local?: LocalDays) {
+    if (local) this.replace(local);
+  }
+
+  replace(local: LocalDays): void {
+    this.holidays = new Set(local.holidays);
+    this.workingDays = new Set(local.workingDays);
+  }
+
+  /** The province's own days, as last loaded. */
+  localDays(): { holidays: string[]; workingDays: string[] } {
+    return { holidays: [...this.holidays].sort(), workingDays: [...this.workingDays].sort() };
   }
 
   isWorkingDay(localDate: string): boolean {
-    const year = Number(localDate.slice(0, 4));
-    if (year < this.firstYear || year > this.lastYear) {
-      throw new RangeError(`no holiday calendar for ${year}`);
-    }
-    if (this.workingWeekends.has(localDate)) return true;
+    const national = this.yearOf(Number(localDate.slice(0, 4)));
+    if (this.workingDays.has(localDate)) return true;
+    if (this.holidays.has(localDate)) return false;
+    if (national.workingWeekends.has(localDate)) return true;
     const weekday = new Date(`${localDate}T00:00:00Z`).getUTCDay();
     if (weekday === 0 || weekday === 6) return false;
-    return !this.daysOff.has(localDate);
+    return !national.daysOff.has(localDate);
+  }
+
+  private yearOf(year: number): { daysOff: Set<string>; workingWeekends: Set<string> } {
+    let y = this.years.get(year);
+    if (!y) {
+      const found = this.fixedYears ? this.fixedYears.find((f) => f.year === year) : nationalYear(year);
+      if (!found) throw calendarMissing(`no working-day calendar for ${year}`, { year });
+      y = { daysOff: new Set(found.daysOff), workingWeekends: new Set(found.workingWeekends) };
+      this.years.set(year, y);
+    }
+    return y;
   }
 
   /** The instant `hours` working hours after `start`; receipt outside working time starts at the next window. */

@@ -31,6 +31,7 @@ export function defineDepartment<T extends ProcessingRecord>(d: DepartmentDefini
     name: d.name,
     entities: [d.entity, StatusChange],
     migrations: [...kitMigrations, ...d.migrations],
+    countsWorkingTime: true,
     resolvers: [
       processingResolver(d.entity, d.typeName, {
         detail: d.detail,

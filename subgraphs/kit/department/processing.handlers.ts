@@ -9,6 +9,8 @@ import type { ProcessingRecord } from './processing.record';
 import type { StepTaken } from './processing.resolver';
 import { StatusChange } from './status-change.entity';
 import { recordDueDate } from './due-date';
+import { CALENDAR } from '../calendar/calendar.store';
+import { receiveCalendar } from '../calendar/calendar.handover';
 
 /** Tells the centre's register what changed here: one STATUS message per step, in the step's transaction. */
 export function reportToCentre<T extends ProcessingRecord>(m: EntityManager, row: T, taken: StepTaken): Promise<void> {
@@ -123,5 +125,6 @@ export function departmentHandlers<T extends ProcessingRecord>(entity: ClassType
     },
     WITHDRAWN: (m, msg) => orderWithdrawal(m, entity, msg.dossierCode),
     RESULT_RETURNED: (m, msg: Delivered) => applyCentreStep(m, entity, msg.dossierCode, 'returnResult', new Date(msg.payload.at), null),
+    [CALENDAR]: receiveCalendar,
   };
 }

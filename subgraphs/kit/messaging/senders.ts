@@ -15,6 +15,8 @@ export const SENDERS: Readonly<Record<string, readonly string[]>> = {
   HANDOVER: [INTAKE],
   WITHDRAWN: [INTAKE],
   RESULT_RETURNED: [INTAKE],
+  // The centre's register owns the province's calendar; each department system keeps a copy.
+  CALENDAR: [INTAKE],
   // The centre tells the post what to carry.
   INBOUND_RECEIVED: [INTAKE],
   OUTBOUND: [INTAKE],
