@@ -90,17 +90,13 @@ export const PROCEDURES: ProcedureSeed[] = [
   { code: '2.002153', name: 'Công nhận người có uy tín trong đồng bào dân tộc thiểu số', departmentCode: 'BDT', workingDays: 10, fee: 0, weight: 100 },
 ];
 
-/** The government's days off of the demo's year, as a province's catalogue file carries them. */
-export const CALENDAR_2020 = {
-  holidays: ['2020-01-01', '2020-01-23', '2020-01-24', '2020-01-27', '2020-01-28', '2020-01-29', '2020-04-02', '2020-04-30', '2020-05-01', '2020-09-02'],
-  workingDays: [] as string[],
-};
 
 /** The demo catalogue in the file's shape (demo/catalogue.file.json), without the generator's own fields. */
 export function demoCatalogueFile(): CatalogueFile {
   return {
     departments: DEPARTMENTS.map(({ code, name, unitCode, system }) => ({ code, name, unitCode, system })),
     procedures: PROCEDURES.map(({ code, name, departmentCode, workingDays, fee }) => ({ code, name, departmentCode, workingDays, fee })),
-    calendar: CALENDAR_2020,
+    // The national days off ship with the system (kit/calendar/national-holidays.json): a province lists only its own.
+    calendar: { holidays: [], workingDays: [] },
   };
 }

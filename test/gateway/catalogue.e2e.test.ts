@@ -6,6 +6,7 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { demoCatalogueFile } from '../../demo/catalogue';
 import { importLines } from '../../importer/import';
+import { calendar, localDate, localTime } from '../../subgraphs/kit/calendar/working-time';
 import type { Identity } from '../../subgraphs/kit/identity';
 import { DEPARTMENT_SYSTEMS, envPrefix, SUBGRAPHS } from '../../subgraphs/registry';
 import { dropDatabases, testDatabaseUrls, uniquePrefix } from '../support/databases';
@@ -43,7 +44,7 @@ const PROVINCE = {
     { code: '1.222222', name: 'Đổi giấy phép lái xe tỉnh Thử', departmentCode: 'SGTVT', workingDays: 5, fee: 135000 },
     { code: '1.333333', name: 'Công nhận ban vận động thành lập hội', departmentCode: 'SNV', workingDays: 20, fee: 0 },
   ],
-  calendar: { holidays: ['2020-04-02'] },
+  calendar: { holidays: ['2020-04-20'] },
 };
 
 const BAD = {
@@ -111,8 +112,9 @@ describe('the catalogue as data, on a system started without the demo', () => {
       code: 0,
       out: 'departments: 3 added (SGTVT, SDL, SNV), 0 updated, 0 unchanged\n' +
         'procedures: 3 added (1.111111, 1.222222, 1.333333), 0 updated, 0 unchanged\n' +
-        "calendar: 0 days added, 0 open dossiers' due dates recomputed\n",
+        "calendar: 1 days added, 0 open dossiers' due dates recomputed\n",
     });
+    expect(await system.query('{ isWorkingDay(date: "2020-04-20") }', {}, null)).toEqual({ data: { isWorkingDay: false } });
     const oneStop = await receive(system, '1.111111');
     expect(oneStop.errors).toBeUndefined();
     expect(oneStop.data.receiveDossier).toMatchObject({ procedure: { code: '1.111111' }, department: { code: 'SDL' } });
@@ -182,6 +184,23 @@ describe('the catalogue as data, on a system started without the demo', () => {
         'input: departmentCode "XYZ" is not a department of the file or the catalogue',
         'input: fee -5 cannot be negative',
         'input: workingDays 0 must be a positive number of working days',
+      ]);
+    });
+
+    it('when CENTRE_ADMIN adds a holiday, then open due dates move, the change is audited once; CENTRE_STAFF is FORBIDDEN', async () => {
+      const ADD = `mutation($date: Date!) { addHoliday(date: $date, reason: "Lễ hội tỉnh Thử") { added recomputed } }`;
+      let date = localDate(new Date(Date.now() + 2 * 86_400_000));
+      while (!calendar.isWorkingDay(date)) date = localDate(new Date(localTime(date).getTime() + 86_400_000));
+      const dueOf = async () => (await system.subgraphs.intake.server.db.query(
+        `SELECT due_at FROM dossier WHERE procedure_code = '1.111111'`))[0].due_at as Date;
+      const before = await dueOf();
+      expect((await system.query(ADD, { date }, STAFF)).errors[0].extensions.code).toBe('FORBIDDEN');
+
+      expect(await system.query(ADD, { date }, ADMIN)).toEqual({ data: { addHoliday: { added: 1, recomputed: 1 } } });
+      expect(await system.query(ADD, { date }, ADMIN)).toEqual({ data: { addHoliday: { added: 0, recomputed: 0 } } });
+      expect((await dueOf()).getTime() - before.getTime()).toBeGreaterThanOrEqual(86_400_000);
+      expect((await audited('addHoliday')).filter((r: any) => r.allowed)).toEqual([
+        { subject: 'admin-1', role: 'CENTRE_ADMIN', dossier_code: `holiday:${date}`, fields: ['holidays'], operation: 'WRITE', allowed: true },
       ]);
     });
 

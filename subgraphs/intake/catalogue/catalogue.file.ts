@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv, { ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
+import { FIRST_YEAR, HORIZON_YEAR } from '../../kit/calendar/holidays';
 import { SCHEMA_DIR } from '../../kit/paths';
 import { DEPARTMENT_SYSTEMS } from '../../registry';
 
@@ -154,6 +155,15 @@ export function catalogueProblems(file: unknown, known: KnownCatalogue): string[
   });
   const calendar = f.calendar && typeof f.calendar === 'object' ? f.calendar : {};
   const holidays = new Set<string>(Array.isArray(calendar.holidays) ? calendar.holidays.filter(isString) : []);
+  for (const list of ['holidays', 'workingDays']) {
+    (Array.isArray(calendar[list]) ? calendar[list] : []).forEach((day: unknown, i: number) => {
+      const key = `calendar.${list}[${i}]/date`;
+      const year = isString(day) ? Number(day.slice(0, 4)) : NaN;
+      if (!problems.has(key) && (year < FIRST_YEAR || year > HORIZON_YEAR)) {
+        problems.set(key, `calendar.${list}[${i}]: ${show(day)} is outside the calendar's years ${FIRST_YEAR}–${HORIZON_YEAR}`);
+      }
+    });
+  }
   (Array.isArray(calendar.workingDays) ? calendar.workingDays : []).forEach((day: unknown, i: number) => {
     const key = `calendar.workingDays[${i}]/date`;
     if (!isString(day) || problems.has(key) || !/^\d{4}-\d{2}-\d{2}$/.test(day)) return;

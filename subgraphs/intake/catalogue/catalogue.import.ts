@@ -1,7 +1,9 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { Department } from '../entities/department.entity';
 import { Procedure } from '../entities/procedure.entity';
-import { applyCalendar } from './catalogue.calendar';
+import { applyCalendarChange } from '../../kit/calendar/calendar.store';
+// The register's reporter of moved due dates, which a calendar change needs, wherever this runs (seed, command).
+import '../calendar';
 import { CatalogueFile, catalogueProblems, KnownCatalogue } from './catalogue.file';
 
 /** Taken by every catalogue change until its transaction ends: checks and writes see one catalogue. */
@@ -64,7 +66,7 @@ export async function applyCatalogue(m: EntityManager, file: unknown, reason: st
     (e, r: Procedure) => e.name === r.name && e.departmentCode === r.departmentCode && e.workingDays === r.workingDays && e.fee === r.fee,
     (e) => ({ code: e.code, name: e.name, workingDays: e.workingDays, fee: e.fee, department: { code: e.departmentCode } as Department }));
   const calendar = f.calendar
-    ? await applyCalendar(m, { holidays: f.calendar.holidays, workingDays: f.calendar.workingDays ?? [] }, reason)
+    ? await applyCalendarChange(m, { holidays: f.calendar.holidays, workingDays: f.calendar.workingDays ?? [] }, reason)
     : { added: 0, recomputed: 0 };
   return { ok: true, departments, procedures, calendar };
 }
