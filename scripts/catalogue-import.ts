@@ -8,11 +8,14 @@ import { closeDatabases, openSubgraphDatabases } from '../subgraphs/databases';
 async function main(): Promise<void> {
   const path = process.argv[2];
   if (!path) throw new Error('usage: npm run catalogue:import -- FILE.json');
+  const text = await readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) => {
+    throw new Error(`cannot read ${path} (${e.code ?? e.message})`);
+  });
   let file: unknown;
   try {
-    file = JSON.parse(await readFile(path, 'utf8'));
+    file = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${path} is not a JSON file: ${e instanceof Error ? e.message : e}`);
+    throw new Error(`${path} is not JSON: ${e instanceof Error ? e.message : e}`);
   }
   const config = loadConfig();
   const dbs = await openSubgraphDatabases((name) => requireDatabaseUrl(config, name));

@@ -70,6 +70,7 @@ const tables = async (system: TestSystem) => {
   return {
     departments: await intake.query('SELECT code, name, unit_code, system FROM department ORDER BY code'),
     procedures: await intake.query('SELECT code, name, department_code, working_days, fee, retired_at FROM procedure ORDER BY code'),
+    calendar: await intake.query(`SELECT to_char(date, 'YYYY-MM-DD') AS date, kind FROM calendar_day ORDER BY date`),
   };
 };
 
@@ -201,6 +202,18 @@ describe('the catalogue as data, on a system started without the demo', () => {
       expect((await dueOf()).getTime() - before.getTime()).toBeGreaterThanOrEqual(86_400_000);
       expect((await audited('addHoliday')).filter((r: any) => r.allowed)).toEqual([
         { subject: 'admin-1', role: 'CENTRE_ADMIN', dossier_code: `holiday:${date}`, fields: ['holidays'], operation: 'WRITE', allowed: true },
+      ]);
+    });
+
+    it('when CENTRE_ADMIN upserts a department, then it is added and audited; a system the registry gives another code is refused', async () => {
+      const DEPT = `mutation($input: DepartmentInput!) { upsertDepartment(input: $input) { code name hasOwnSystem } }`;
+      const input = { code: 'SYT', name: 'Sở Y tế tỉnh Thử', unitCode: '000.00.21.T99', system: null };
+      expect((await system.query(DEPT, { input }, STAFF)).errors[0].extensions.code).toBe('FORBIDDEN');
+      expect(await system.query(DEPT, { input }, ADMIN)).toEqual({ data: { upsertDepartment: { code: 'SYT', name: input.name, hasOwnSystem: false } } });
+      const taken = await system.query(DEPT, { input: { ...input, code: 'SCA', unitCode: '000.00.41.T99', system: 'police' } }, ADMIN);
+      expect(taken.errors[0]).toMatchObject({ message: 'input: system "police" serves department CAT (subgraphs/registry.ts), not SCA', extensions: { code: 'BAD_USER_INPUT' } });
+      expect((await audited('upsertDepartment')).filter((r: any) => r.allowed)).toEqual([
+        { subject: 'admin-1', role: 'CENTRE_ADMIN', dossier_code: 'department:SYT', fields: ['code', 'name', 'system', 'unitCode'], operation: 'WRITE', allowed: true },
       ]);
     });
 

@@ -55,6 +55,8 @@ const REASONS: Record<string, string> = {
   'fee/type': 'must be a whole number of đồng',
   'fee/minimum': 'cannot be negative',
   'system/enum': `is not a department system in the registry (${DEPARTMENT_SYSTEMS.map((s) => s.name).join(', ')}, or null)`,
+  'name/minLength': 'is too short: at least 2 characters',
+  'name/maxLength': 'is too long',
   'date/format': 'is not a calendar date',
   'date/pattern': 'is not a date written YYYY-MM-DD',
 };
