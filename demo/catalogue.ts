@@ -1,3 +1,4 @@
+import type { CatalogueFile } from '../subgraphs/intake/catalogue/catalogue.file';
 /**
  * The province's departments and a realistic slice of the procedure catalogue (statutory working days
  * from domain.md and public procedure pages). Codes are in the national catalogue's format.
@@ -88,3 +89,14 @@ export const PROCEDURES: ProcedureSeed[] = [
   { code: '1.000111', name: 'Cấp lại sổ bảo hiểm xã hội', departmentCode: 'BHXH', workingDays: 10, fee: 0, weight: 100 },
   { code: '2.002153', name: 'Công nhận người có uy tín trong đồng bào dân tộc thiểu số', departmentCode: 'BDT', workingDays: 10, fee: 0, weight: 100 },
 ];
+
+
+/** The demo catalogue in the file's shape (demo/catalogue.file.json), without the generator's own fields. */
+export function demoCatalogueFile(): CatalogueFile {
+  return {
+    departments: DEPARTMENTS.map(({ code, name, unitCode, system }) => ({ code, name, unitCode, system })),
+    procedures: PROCEDURES.map(({ code, name, departmentCode, workingDays, fee }) => ({ code, name, departmentCode, workingDays, fee })),
+    // The national days off ship with the system (kit/calendar/national-holidays.json): a province lists only its own.
+    calendar: { holidays: [], workingDays: [] },
+  };
+}

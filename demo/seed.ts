@@ -1,5 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { SUBGRAPHS } from '../subgraphs/registry';
+import { importCatalogue } from '../subgraphs/intake/catalogue/catalogue.import';
+import { demoCatalogueFile } from './catalogue';
 import { generateDemo } from './generate';
 
 /** What a reset keeps: the migrations' own bookkeeping. */
@@ -26,7 +28,8 @@ export async function isEmpty(intake: DataSource): Promise<boolean> {
 }
 
 /**
- * Writes the demo data into every subgraph's own database through that subgraph's own import code.
+ * Writes the demo data into every subgraph's own database: the catalogue through the catalogue importer, as a
+ * province loads its own, then the histories through each subgraph's own import code.
  * Returns the records stored per subgraph.
  */
 export async function seedDemo(
@@ -34,10 +37,12 @@ export async function seedDemo(
   options: { reset?: boolean; catalogueOnly?: boolean } = {},
 ): Promise<Record<string, number>> {
   const generated = generateDemo();
-  const data = options.catalogueOnly ? { ...generated, dossiers: [] } : generated;
+  const data = { dossiers: options.catalogueOnly ? [] : generated.dossiers };
   const counts: Record<string, number> = {};
   for (const s of SUBGRAPHS) if (!databases[s.name]) throw new Error(`no database given for ${s.name}`);
   if (options.reset) for (const s of SUBGRAPHS) await reset(databases[s.name]);
+  const catalogue = await importCatalogue(databases.intake, demoCatalogueFile());
+  if (!catalogue.ok) throw new Error(`the demo catalogue is refused: ${catalogue.problems.join('; ')}`);
   for (const s of SUBGRAPHS) {
     const db = databases[s.name];
     counts[s.name] = await (await s.load()).importHistory(db, data);

@@ -63,7 +63,7 @@ export async function importLines(lines: string[], dbs: Record<string, DataSourc
     histories.push(toHistory(parsed.line, code, catalogue));
   }
   const stored: Record<string, number> = {};
-  const batch = { departments: [], procedures: [], dossiers: histories };
+  const batch = { dossiers: histories };
   for (const s of SUBGRAPHS) stored[s.name] = await (await s.load()).importHistory(dbs[s.name], batch);
   return { lines: lines.filter((l) => l.trim()).length, loaded: histories.length, bad, stored };
 }

@@ -80,6 +80,7 @@ async function main(): Promise<void> {
 async function developmentTokens(auth: AuthConfig, citizenId: string | undefined): Promise<Record<string, string>> {
   const identities: [string, Identity][] = [
     ['CENTRE_STAFF', { subject: 'dev-staff', role: 'CENTRE_STAFF' }],
+    ['CENTRE_ADMIN', { subject: 'dev-admin', role: 'CENTRE_ADMIN' }],
     ['DEPARTMENT_OFFICER SGTVT', { subject: 'dev-transport-officer', role: 'DEPARTMENT_OFFICER', department: 'SGTVT' }],
     ['REPORT_BUILDER', { subject: 'dev-report-builder', role: 'REPORT_BUILDER' }],
     ['SERVICE', { subject: 'dev-service', role: 'SERVICE' }],

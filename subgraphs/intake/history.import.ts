@@ -14,15 +14,9 @@ import { Rating } from './entities/rating.entity';
 import { parseDossierCode } from '../kit/dossier-code';
 import { dueDatesOf, recordDueDates } from '../kit/department/due-date';
 
-/** The centre's part of dossier histories: catalogue, register, ratings, and its one-stop processing. */
+/** The centre's part of dossier histories: register, ratings, and its one-stop processing. */
 export async function importIntakeHistory(db: DataSource, data: HistoryBatch): Promise<number> {
   const stored = await db.transaction(async (m) => {
-    await insertMany(m, Department, data.departments);
-    await insertMany(
-      m,
-      Procedure,
-      data.procedures.map(({ departmentCode, ...p }) => ({ ...p, department: { code: departmentCode } as Department })),
-    );
     const known = await existingKeys(m, 'dossier', 'code', data.dossiers.map((h) => h.code));
     const fresh = data.dossiers.filter((h) => !known.has(h.code));
     const dossiers = fresh.map((h) => {

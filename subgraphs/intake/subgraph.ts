@@ -30,6 +30,7 @@ import { ReceiptResolver } from './resolvers/receipt.resolver';
 import { DossierConnectionResolver } from './resolvers/dossier.connection';
 import { DossierResolver } from './resolvers/dossier.resolver';
 import { ProcedureResolver } from './resolvers/procedure.resolver';
+import { CatalogueResolver } from './catalogue/catalogue.resolver';
 import { CalendarResolver } from './resolvers/calendar.resolver';
 
 const intake: SubgraphModule<IntakeLoaders> = {
@@ -42,6 +43,7 @@ const intake: SubgraphModule<IntakeLoaders> = {
     DossierConnectionResolver,
     DepartmentResolver,
     ProcedureResolver,
+    CatalogueResolver,
     processingResolver(OneStopProcessing, ONE_STOP_PROCESSING, {
       detailKinds: [],
       detail: (d) => ({ resultDocument: (d.resultDocument as string) ?? null }),

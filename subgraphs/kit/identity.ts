@@ -1,7 +1,7 @@
 /** Who is calling, as the gateway verified it. Reaches subgraphs only inside the signed envelope. */
-export type Role = 'CENTRE_STAFF' | 'DEPARTMENT_OFFICER' | 'REPORT_BUILDER' | 'CITIZEN' | 'SERVICE' | 'ANONYMOUS';
+export type Role = 'CENTRE_STAFF' | 'CENTRE_ADMIN' | 'DEPARTMENT_OFFICER' | 'REPORT_BUILDER' | 'CITIZEN' | 'SERVICE' | 'ANONYMOUS';
 
-export const ROLES: readonly Role[] = ['CENTRE_STAFF', 'DEPARTMENT_OFFICER', 'REPORT_BUILDER', 'CITIZEN', 'SERVICE'];
+export const ROLES: readonly Role[] = ['CENTRE_STAFF', 'CENTRE_ADMIN', 'DEPARTMENT_OFFICER', 'REPORT_BUILDER', 'CITIZEN', 'SERVICE'];
 
 export interface Identity {
   subject: string;

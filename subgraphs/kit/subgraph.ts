@@ -33,9 +33,8 @@ export interface SubgraphModule<L = unknown> {
   importHistory(db: DataSource, data: HistoryBatch): Promise<number>;
 }
 
+/** Dossier histories; the catalogue they name is loaded before them (npm run catalogue:import). */
 export interface HistoryBatch {
-  departments: { code: string; name: string; unitCode: string; system: string | null }[];
-  procedures: { code: string; name: string; departmentCode: string; workingDays: number; fee: number }[];
   dossiers: DossierHistory[];
 }
 

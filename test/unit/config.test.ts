@@ -53,7 +53,7 @@ describe('configuration', () => {
     const production = loadConfig({ NODE_ENV: 'production', AUTH_PUBLIC_KEY_FILE: '/k.pem' }).gateway;
     expect(production.rateLimitPerMinute).toBe(0);
     expect(production.rateLimits).toEqual({
-      perRole: { CENTRE_STAFF: 0, DEPARTMENT_OFFICER: 0, REPORT_BUILDER: 0, CITIZEN: 0, SERVICE: 0, ANONYMOUS: 1200 },
+      perRole: { CENTRE_STAFF: 0, CENTRE_ADMIN: 0, DEPARTMENT_OFFICER: 0, REPORT_BUILDER: 0, CITIZEN: 0, SERVICE: 0, ANONYMOUS: 1200 },
       receiptPerMinute: 20,
     });
     expect(loadConfig({}).gateway.rateLimitPerMinute).toBe(0);

@@ -22,6 +22,10 @@ export class Procedure {
   @Column({ type: 'int', default: 0 })
   fee: number;
 
+  @Field(() => Date, { nullable: true, description: 'When it was retired: it keeps its dossiers and figures, and takes no new dossiers.' })
+  @Column({ type: 'timestamptz', nullable: true })
+  retiredAt: Date | null;
+
   @Index()
   @ManyToOne(() => Department, { nullable: false })
   department: Department;

@@ -118,6 +118,7 @@ export class LifecycleResolver {
       onceFor(m, ctx.identity, key, 'receiveDossier', { ...input, applicant, receivedAt: input.receivedAt?.toISOString() ?? null }, async () => {
         const procedure = await m.getRepository(Procedure).findOne({ where: { code: input.procedureCode }, relations: { department: true } });
         if (!procedure) throw bad('procedureCode', `no procedure ${input.procedureCode} in the catalogue`);
+        if (procedure.retiredAt) throw bad('procedureCode', `procedure ${input.procedureCode} was retired on ${localDate(procedure.retiredAt)}: it takes no new dossiers`);
         const department: Department = procedure.department;
         const code = await nextDossierCode(m, department.unitCode, receivedAt);
         const dueAt = calendar.dueAt(receivedAt, procedure.workingDays);

@@ -7,17 +7,19 @@ import type { IntakeLoaders } from '../loaders';
 
 @Resolver(() => Procedure)
 export class ProcedureResolver {
-  @Query(() => [Procedure], { description: "The procedure catalogue, or one department's part of it, by code." })
+  @Query(() => [Procedure], { description: "The procedure catalogue, or one department's part of it, by code; retired procedures only when asked." })
   async procedures(
     @Arg('departmentCode', () => String, { nullable: true }) departmentCode: string | null,
+    @Arg('includeRetired', { defaultValue: false }) includeRetired: boolean,
     @Ctx() ctx: RequestContext<IntakeLoaders>,
   ): Promise<Procedure[]> {
     const query = ctx.db.getRepository(Procedure).createQueryBuilder('p').orderBy('p.code', 'ASC');
+    if (!includeRetired) query.andWhere('p.retiredAt IS NULL');
     if (departmentCode != null) {
       if (!(await ctx.loaders.department.load(departmentCode))) {
         throw badUserInput(`no department with code "${departmentCode.slice(0, 16)}"`, { field: 'departmentCode' });
       }
-      query.where('p.department = :departmentCode', { departmentCode });
+      query.andWhere('p.department = :departmentCode', { departmentCode });
     }
     return query.getMany();
   }
