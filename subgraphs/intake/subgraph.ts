@@ -26,6 +26,7 @@ import { LifecycleResolver } from './resolvers/lifecycle.resolver';
 import { departmentPart, reportReferences, ReportResolver } from './report/report.resolver';
 import { DEPARTMENT_REPORT_STUBS, DEPARTMENT_REPORT_TYPE_NAMES, OneStopDepartmentReport } from './report/report.types';
 import { BREAKDOWN_RESOLVERS } from './report/breakdown.resolver';
+import { Indicators766Resolver } from './report/indicators-766';
 import { ReceiptResolver } from './resolvers/receipt.resolver';
 import { DossierConnectionResolver } from './resolvers/dossier.connection';
 import { DossierResolver } from './resolvers/dossier.resolver';
@@ -54,6 +55,7 @@ const intake: SubgraphModule<IntakeLoaders> = {
     DataAccessResolver,
     HandoverQueueResolver,
     ...BREAKDOWN_RESOLVERS,
+    Indicators766Resolver,
   ],
   orphanedTypes: [OneStopProcessing, ...PROCESSING_STUBS, OneStopDepartmentReport, ...DEPARTMENT_REPORT_STUBS],
   referenceResolvers: {

@@ -207,4 +207,20 @@ describe('figures per procedure and per officer', () => {
     // its nonce, the register's figures and the ratings per procedure: however many periods and departments.
     expect(month.intake).toBeLessThanOrEqual(4 * 4);
   });
+  it('when the 766 indicators are asked for, then each computable one equals its formula over the report\'s own figures and the others are null with a reason', async () => {
+    const res = await system.query(`{ report(from: "2020-04-01", to: "2020-04-30") { resolved { total early onTime } received { total online }
+      ratings { total dissatisfied } indicators766 { name formula computable value reason } } }`, {}, RB);
+    expect(res.errors).toBeUndefined();
+    const r = res.data.report;
+    const byName = (start: string) => r.indicators766.find((i: any) => i.name.startsWith(start));
+    const pct = (a: number, b: number) => Math.floor((2 * a * 10000 + b) / (2 * b)) / 100;
+    expect(byName('Tiến độ').value).toBe(pct(r.resolved.early + r.resolved.onTime, r.resolved.total));
+    expect(byName('Tiến độ').value).toBe(99.77);
+    expect(byName('Cung cấp dịch vụ trực tuyến: tỷ lệ hồ sơ').value).toBe(pct(r.received.online, r.received.total));
+    expect(byName('Mức độ hài lòng: tỷ lệ hài lòng trong tiếp nhận').value).toBe(pct(r.ratings.total - r.ratings.dissatisfied, r.ratings.total));
+    const not = r.indicators766.filter((i: any) => !i.computable);
+    expect(not.length).toBe(5);
+    for (const i of not) expect(i.value === null && i.reason.length > 0).toBe(true);
+    for (const i of r.indicators766.filter((x: any) => x.computable)) expect(i.reason).toBeNull();
+  });
 });
