@@ -8,6 +8,8 @@ import { OneStopProcessing } from './entities/one-stop-processing.entity';
 import { Procedure } from './entities/procedure.entity';
 import { Rating } from './entities/rating.entity';
 import { registerFiguresLoader } from './report/report.data';
+import { breakdownLoader } from '../kit/report/breakdown';
+import { procedureRatingsLoader } from './report/breakdown.resolver';
 import { dueDateHistoryLoader } from './resolvers/deadline';
 
 export function createIntakeLoaders(db: DataSource, requestId: string) {
@@ -21,6 +23,8 @@ export function createIntakeLoaders(db: DataSource, requestId: string) {
     events: groupLoader(db, DossierEvent, 'dossierCode', 'at'),
     dueDates: dueDateHistoryLoader(db),
     register: registerFiguresLoader(db, requestId),
+    breakdowns: breakdownLoader(db),
+    procedureRatings: procedureRatingsLoader(db),
   };
 }
 

@@ -26,6 +26,8 @@ import { DepartmentResolver } from './resolvers/department.resolver';
 import { LifecycleResolver } from './resolvers/lifecycle.resolver';
 import { departmentPart, reportReferences, ReportResolver } from './report/report.resolver';
 import { DEPARTMENT_REPORT_STUBS, DEPARTMENT_REPORT_TYPE_NAMES, OneStopDepartmentReport } from './report/report.types';
+import { BREAKDOWN_RESOLVERS } from './report/breakdown.resolver';
+import { Indicators766Resolver } from './report/indicators-766';
 import { ReceiptResolver } from './resolvers/receipt.resolver';
 import { DossierConnectionResolver } from './resolvers/dossier.connection';
 import { DossierResolver } from './resolvers/dossier.resolver';
@@ -58,13 +60,15 @@ const intake: SubgraphModule<IntakeLoaders> = {
     DataAccessResolver,
     HandoverQueueResolver,
     CalendarResolver,
+    ...BREAKDOWN_RESOLVERS,
+    Indicators766Resolver,
   ],
   orphanedTypes: [OneStopProcessing, ...PROCESSING_STUBS, OneStopDepartmentReport, ...DEPARTMENT_REPORT_STUBS],
   referenceResolvers: {
     ...intakeReferences,
     ...processingReference(ONE_STOP_PROCESSING),
     ...reportReferences,
-    ...Object.fromEntries(DEPARTMENT_REPORT_TYPE_NAMES.map((t) => [t, { __resolveReference: (ref: { id: string }, ctx: any) => departmentPart(ref.id, ctx) }])),
+    ...Object.fromEntries(DEPARTMENT_REPORT_TYPE_NAMES.map((t) => [t, { __resolveReference: (ref: { id: string }, ctx: any) => departmentPart(ref, ctx) }])),
   },
   handlers: intakeHandlers,
   createLoaders: createIntakeLoaders,

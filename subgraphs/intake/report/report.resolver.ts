@@ -189,20 +189,22 @@ export const reportReferences = {
   },
   OneStopDepartmentReport: {
     async __resolveReference(ref: { id: string }, ctx: Ctx) {
-      return departmentPart(ref.id, ctx);
+      return departmentPart(ref, ctx);
     },
   },
 };
 
 /** A department's part, looked up by its key (department|from|to). */
-export async function departmentPart(id: string, ctx: Ctx): Promise<unknown> {
+export async function departmentPart(ref: { id: string; processingByProcedure?: unknown }, ctx: Ctx): Promise<unknown> {
+  const id = ref.id;
   const key = parseReportKey(id);
   checkReportAccess(ctx.identity, key?.departmentCode ?? null);
   if (!key?.departmentCode) return null;
   const register = await ctx.loaders.register.load(id);
   const part = register.departments[0];
   if (!part) return null;
-  return part.figures ? oneStopPart(part) : part;
+  // A system's figures the router gathered for a field of the register's (byProcedure) come with the reference.
+  return part.figures ? oneStopPart(part) : { ...part, processingByProcedure: ref.processingByProcedure };
 }
 
 function oneStopPart(d: DepartmentPart): OneStopDepartmentReport {

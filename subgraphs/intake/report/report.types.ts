@@ -1,6 +1,8 @@
 import { Directive, Field, Float, ID, Int, InterfaceType, ObjectType } from 'type-graphql';
 import { InProcessFigures, ReceivedDay, ResolvedFigures } from '../../kit/report/figures';
 import { LocalDateScalar } from '../../kit/report/period';
+import { ProcedureProcessing } from '../../kit/report/breakdown';
+import { ProcedureFigures } from './procedure-figures';
 import { DEPARTMENT_SYSTEMS, reportTypeFor } from '../../registry';
 import { Department } from '../entities/department.entity';
 
@@ -89,6 +91,9 @@ export abstract class DepartmentReportRef {
 
   @Field(() => ReceivedFigures)
   received: ReceivedFigures;
+
+  @Field(() => [ProcedureFigures], { description: 'Per procedure: the processing figures and the dissatisfied ratings, busiest first.' })
+  byProcedure: ProcedureFigures[];
 }
 
 /** The processing figures of departments in the one-stop system: the register computes them itself. */
@@ -163,6 +168,10 @@ function departmentReportStub(typeName: string): Function {
     @Field(() => [String])
     @Directive('@external')
     statusesInFlight: string[];
+
+    @Field(() => [ProcedureProcessing])
+    @Directive('@external')
+    processingByProcedure: ProcedureProcessing[];
   }
   return Stub;
 }

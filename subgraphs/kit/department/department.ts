@@ -5,6 +5,7 @@ import type { SubgraphModule } from '../subgraph';
 import { kitMigrations } from './migrations';
 import { importProcessing } from './processing.import';
 import { departmentReportLoader, departmentReportType } from '../report/department-report';
+import { breakdownLoader } from '../report/breakdown';
 import { departmentHandlers, reportToCentre } from './processing.handlers';
 import { processingReference, processingResolver, ProcessingLoaders } from './processing.resolver';
 import type { ProcessingRecord } from './processing.record';
@@ -38,6 +39,7 @@ export function defineDepartment<T extends ProcessingRecord>(d: DepartmentDefini
         detailKinds: d.detailKinds,
         afterStep: (m, row, taken) => reportToCentre(m, row, taken),
       }),
+      report.resolver,
     ],
     handlers: departmentHandlers(d.entity),
     orphanedTypes: [report.type],
@@ -48,6 +50,7 @@ export function defineDepartment<T extends ProcessingRecord>(d: DepartmentDefini
       processing: rowLoader(db, d.entity, 'dossierCode'),
       history: groupLoader(db, StatusChange, 'dossierCode', 'at'),
       departmentReports: departmentReportLoader(db),
+      breakdowns: breakdownLoader(db),
     }),
   };
 }

@@ -6,6 +6,7 @@ import { Decision, ProcessingStatus } from './processing-status';
 import type { ProcessingRecord } from './processing.record';
 import { StatusChange } from './status-change.entity';
 import { dueDatesOf, recordDueDates } from './due-date';
+import { processingHours, waitsOf } from '../report/processing-time';
 
 /**
  * Stores the processing part of dossier histories: the record with its current status and decision,
@@ -32,6 +33,8 @@ export async function importProcessing<T extends ProcessingRecord>(
         officer: h.officer,
         decision: (decided?.outcome as Decision) ?? null,
         decidedAt: decided?.at ?? null,
+        decidedBy: decided ? h.officer : null,
+        processingHours: decided ? String(processingHours(h.receivedAt, decided.at, waitsOf(steps))) : null,
         updatedAt: steps[steps.length - 1].at,
         departmentCode: h.departmentCode,
         withdrawnAt: eventOf(h, 'WITHDRAWN')?.at ?? null,

@@ -45,6 +45,14 @@ export abstract class ProcessingRecord {
   @Column({ type: 'timestamptz', nullable: true })
   decidedAt: Date | null;
 
+  /** This system's id of the officer who decided it (the caller's subject; an imported history's officer). */
+  @Column({ type: 'varchar', length: 120, nullable: true })
+  decidedBy: string | null;
+
+  /** Working hours from receipt to decision, less the time awaiting supplements (report/processing-time.ts). */
+  @Column({ type: 'numeric', precision: 10, scale: 2, nullable: true })
+  processingHours: string | null;
+
   /** When the applicant withdrew it, as the centre handed it over. */
   @Column({ type: 'timestamptz', nullable: true })
   withdrawnAt: Date | null;

@@ -14,6 +14,7 @@ import { nextStatus, Step, STEPS } from './lifecycle';
 import { Decision, ProcessingStatus } from './processing-status';
 import type { ProcessingRecord } from './processing.record';
 import { StatusChange } from './status-change.entity';
+import { processingHours, waitsOf } from '../report/processing-time';
 
 export interface ProcessingLoaders<T> {
   processing: DataLoader<string, T | null>;
@@ -160,9 +161,13 @@ export function processingResolver<T extends ProcessingRecord>(entity: ClassType
       if (decision === Decision.REJECTED && Object.keys(checked).length) {
         throw badUserInput('a rejection issues nothing: leave detail out', { field: 'detail' });
       }
-      return take(ctx, dossierCode, 'decide', key, { decision, detail: checked }, (row, at) => {
+      return take(ctx, dossierCode, 'decide', key, { decision, detail: checked }, async (row, at, m) => {
         row.decision = decision;
         row.decidedAt = at;
+        row.decidedBy = ctx.identity.subject;
+        row.processingHours = String(processingHours(row.receivedAt, at, waitsOf(await m.getRepository(StatusChange).find({
+          where: { dossierCode } as never, order: { at: 'ASC', id: 'ASC' } as never,
+        }))));
         Object.assign(row, options.detail(checked));
       });
     }

@@ -6,6 +6,8 @@ import { ProcessingStatus } from './processing-status';
 /** One step of a processing record's history; written in the same transaction as the status it records. */
 @Entity('status_change')
 @Index(['dossierCode', 'at'])
+// Supplement requests by time, for the figures per procedure and officer (a partial index: in the migration).
+@Index('status_change_waiting_at', { synchronize: false })
 @ObjectType({ description: 'A change of processing status.' })
 @Directive('@shareable')
 export class StatusChange {

@@ -7,6 +7,7 @@ import type { Identity } from '../identity';
 import type { RequestContext } from '../subgraph';
 import { figuresOf, FiguresRow, InProcessFigures, periodArrays, processingFiguresSelect, ProcessingFigures, ReceivedDay, ResolvedFigures } from './figures';
 import { parseReportId, period, reportId } from './period';
+import { breakdownResolver, OfficerFigures, ProcedureProcessing } from './breakdown';
 
 /** The processing figures every system reports for a department and a period. */
 @InterfaceType('DepartmentReport', {
@@ -50,6 +51,12 @@ export abstract class DepartmentReportFields {
       'digests): all of them. A dead report is not a lag: its dossier is compared, and named if the register differs.',
   })
   statusesInFlight: string[];
+
+  @Field(() => [ProcedureProcessing], { description: "Per procedure, this system's figures (the register's byProcedure adds the ratings), busiest first." })
+  processingByProcedure: ProcedureProcessing[];
+
+  @Field(() => [OfficerFigures], { description: 'Per officer of the processing system, busiest first.' })
+  byOfficer: OfficerFigures[];
 }
 
 export type DepartmentReportRow = ProcessingFigures & {
@@ -137,7 +144,7 @@ function make(typeName: string) {
       },
     },
   };
-  return { type: DepartmentReport, reference };
+  return { type: DepartmentReport, reference, resolver: breakdownResolver(DepartmentReport) };
 }
 
 /** Reports hold no personal data: centre staff, report builders, services, and officers for their own department. */
