@@ -142,7 +142,9 @@ export function nationalSyncRoutes(app: express.Express, apollo: ApolloServer<Ga
     res.status(200).type('application/x-ndjson; charset=utf-8');
     res.setHeader('content-disposition', `attachment; filename="dong-bo-ho-so_${from}_${to}.jsonl"`);
     for (;;) {
-      if (!res.write(next.lines.join(''))) await once(res, 'drain');
+      if (!res.write(next.lines.join(''))) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+      // A client that went away costs the graph no further page.
+      if (res.destroyed) return;
       if (!next.after) break;
       next = await page(apollo, identity, requestId, { filter, first, after: next.after });
       if ('errors' in next) {

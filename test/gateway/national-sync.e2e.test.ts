@@ -194,3 +194,25 @@ describe('the national portal\'s dossier sync, on an imported history', () => {
     expect(lines[0]).toMatchObject({ MaHoSo: '000.00.16.H56-210601-0001', MaTTHC: '1.002820', DonViXuLy: 'Sở Giao thông vận tải' });
   });
 });
+
+describe('the national portal\'s dossier sync when a department system stops answering', () => {
+  let system: TestSystem;
+  beforeAll(async () => {
+    system = await startSystem();
+  });
+  afterAll(() => system?.close());
+
+  it('when the police system stops after the first lines were sent, then the response is cut off, never ended as if whole', async () => {
+    const base = system.gatewayUrl.replace(/\/graphql$/, '');
+    const res = await download(base, 'from=2020-04-01&to=2020-04-30&pageSize=5', SYNC);
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    const first = await reader.read();
+    expect(first.done).toBe(false);
+    await system.subgraphs.police.server.close();
+    const rest = (async () => {
+      for (;;) if ((await reader.read()).done) return 'ended';
+    })();
+    await expect(rest).rejects.toThrow();
+  });
+});
