@@ -98,6 +98,12 @@ async function page(apollo: ApolloServer<GatewayContext>, identity: Identity, re
   };
 }
 
+/** Until the client takes more, or goes away; the listener left waiting is removed, page after page. */
+async function drainedOrClosed(res: express.Response): Promise<void> {
+  const done = new AbortController();
+  await Promise.race([once(res, 'drain', { signal: done.signal }), once(res, 'close', { signal: done.signal })]).finally(() => done.abort());
+}
+
 function badInput(res: express.Response, message: string, field: string, requestId: string): void {
   res.status(400).json({ error: message, code: 'BAD_USER_INPUT', field, requestId });
 }
@@ -142,7 +148,7 @@ export function nationalSyncRoutes(app: express.Express, apollo: ApolloServer<Ga
     res.status(200).type('application/x-ndjson; charset=utf-8');
     res.setHeader('content-disposition', `attachment; filename="dong-bo-ho-so_${from}_${to}.jsonl"`);
     for (;;) {
-      if (!res.write(next.lines.join(''))) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+      if (!res.write(next.lines.join(''))) await drainedOrClosed(res);
       // A client that went away costs the graph no further page.
       if (res.destroyed) return;
       if (!next.after) break;
