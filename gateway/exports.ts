@@ -1,6 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 import express from 'express';
+import type { GraphQLFormattedError } from 'graphql';
 import type { ApolloServer } from '@apollo/server';
 import type { GatewayContext } from './gateway';
 import type { Authenticate } from './auth';
@@ -103,6 +104,16 @@ export async function toXlsx(report: any): Promise<Buffer> {
   return Buffer.from(await book.xlsx.writeBuffer());
 }
 
+/** An export's answer to a graph error: its code as the HTTP status, or an opaque 500 (logged). */
+export function refuse(res: express.Response, errors: readonly GraphQLFormattedError[] | undefined, requestId: string, log: Logger, what: string): void {
+  // A coded error says more than the opaque one a failed hop adds beside it.
+  const error = errors?.find((e) => CLIENT_CODES.has(String(e.extensions?.code))) ?? errors?.[0];
+  const code = String(error?.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
+  const status = { BAD_USER_INPUT: 400, FORBIDDEN: 403, UNAUTHENTICATED: 401, UNAVAILABLE: 503 }[code] ?? 500;
+  if (status === 500) log.error({ requestId, code }, what);
+  res.status(status).json({ error: status === 500 ? 'Internal server error' : error?.message, code, requestId });
+}
+
 export function exportRoutes(app: express.Express, apollo: ApolloServer<GatewayContext>, authenticate: Authenticate, log: Logger): void {
   app.get(/^\/reports\/monthly\.(csv|xlsx)$/, async (req, res) => {
     // Personal and per-department figures: no browser or proxy keeps a copy, refusals included.
@@ -126,13 +137,8 @@ export function exportRoutes(app: express.Express, apollo: ApolloServer<GatewayC
       { contextValue: { requestId, identity } },
     );
     const body = result.body.kind === 'single' ? result.body.singleResult : null;
-    // A coded error says more than the opaque one a failed hop adds beside it.
-    const error = body?.errors?.find((e) => CLIENT_CODES.has(String(e.extensions?.code))) ?? body?.errors?.[0];
-    if (!body?.data?.report || error) {
-      const code = String(error?.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
-      const status = { BAD_USER_INPUT: 400, FORBIDDEN: 403, UNAUTHENTICATED: 401, UNAVAILABLE: 503 }[code] ?? 500;
-      if (status === 500) log.error({ requestId, code }, 'report export failed');
-      res.status(status).json({ error: status === 500 ? 'Internal server error' : error?.message, code, requestId });
+    if (!body?.data?.report || body.errors?.length) {
+      refuse(res, body?.errors, requestId, log, 'report export failed');
       return;
     }
     const report = body.data.report;

@@ -25,6 +25,7 @@ import { signRequest } from '../subgraphs/kit/signing';
 import { createAuthenticator } from './auth';
 import { armor } from './limits';
 import { exportRoutes } from './exports';
+import { nationalSyncRoutes } from './national-sync';
 import { tracedFetch, tracingPlugin } from '../subgraphs/kit/telemetry/tracing';
 import { supergraphSource } from './supergraph/supergraph.source';
 import { DEFAULT_RESILIENCE, ResilienceConfig, SupergraphConfig } from '../subgraphs/kit/config';
@@ -298,6 +299,7 @@ export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
   app.get('/health/subgraphs', (_req, res) => void res.set('cache-control', 'no-store').json(health.snapshot()));
   if (o.metricsOnPublicPort ?? true) app.get('/metrics', metricsHandler(metrics.registry));
   exportRoutes(app, apollo, authenticate, log);
+  nationalSyncRoutes(app, apollo, authenticate, log);
   // The deadline counts from the request's first byte: reading its body, the token and the rate limit take from it too.
   const arrivals = new WeakMap<IncomingMessage, number>();
   const route = graphqlRoute<GatewayContext>(apollo, {

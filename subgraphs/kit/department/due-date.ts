@@ -31,11 +31,15 @@ export function recordDueDate(m: EntityManager, dossierCode: string, dueAt: Date
   return recordDueDates(m, [{ dossierCode, dueAt, at, reason }]);
 }
 
-/** The instant `hours` working hours before `end` (the inverse of addWorkingHours), to the second. */
+/**
+ * The instant `hours` working hours before `end` (the inverse of addWorkingHours), to the millisecond: working time
+ * is counted in whole milliseconds, so the search lands on the due date itself (a coarser search left it up to a
+ * second late, and a dossier due at 09:00 was not yet overdue at 09:00:00.5).
+ */
 function workingHoursBefore(end: Date, hours: number): Date {
   let lo = end.getTime() - (hours / 8 + 1) * 7 * 86_400_000 - 30 * 86_400_000;
   let hi = end.getTime();
-  while (hi - lo > 1000) {
+  while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2);
     if (calendar.workingHoursBetween(new Date(mid), end) > hours) lo = mid;
     else hi = mid;

@@ -3,7 +3,7 @@ import { localTime } from '../calendar/working-time';
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-function parseDate(value: unknown): string {
+export function parseDate(value: unknown): string {
   const ok = typeof value === 'string' && DATE.test(value) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
   if (!ok) throw new GraphQLError('Date must be a calendar date YYYY-MM-DD', { extensions: { code: 'BAD_USER_INPUT' } });
   return value as string;
