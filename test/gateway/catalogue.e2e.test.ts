@@ -1,6 +1,4 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
@@ -8,29 +6,13 @@ import { demoCatalogueFile } from '../../demo/catalogue';
 import { importLines } from '../../importer/import';
 import { calendar, localDate, localTime } from '../../subgraphs/kit/calendar/working-time';
 import type { Identity } from '../../subgraphs/kit/identity';
-import { DEPARTMENT_SYSTEMS, envPrefix, SUBGRAPHS } from '../../subgraphs/registry';
+import { DEPARTMENT_SYSTEMS } from '../../subgraphs/registry';
 import { dropDatabases, testDatabaseUrls, uniquePrefix } from '../support/databases';
+import { catalogueImport } from '../support/scripts';
 import { startSystem, STAFF, TestSystem } from '../support/system';
 
-const SCRIPTS = join(__dirname, '../../dist/scripts');
 const ROOT = join(__dirname, '../..');
 const ADMIN: Identity = { subject: 'admin-1', role: 'CENTRE_ADMIN' };
-
-/** `npm run catalogue:import -- FILE` as an operator runs it (node dist/scripts/catalogue-import.js: build first). */
-function catalogueImport(system: TestSystem, file: unknown): Promise<{ code: number | null; out: string }> {
-  const path = join(mkdtempSync(join(tmpdir(), 'catalogue-')), 'catalogue.json');
-  writeFileSync(path, JSON.stringify(file));
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, NODE_ENV: 'test', LOG_LEVEL: 'silent' };
-  for (const s of SUBGRAPHS) env[`${envPrefix(s.name)}_DATABASE_URL`] = system.urls[s.name];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(SCRIPTS, 'catalogue-import.js'), path], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, out }));
-  });
-}
 
 /** A made-up province, none of it from the demo: one department with its own system, two in the one-stop system. */
 const PROVINCE = {

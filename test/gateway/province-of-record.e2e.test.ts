@@ -1,8 +1,10 @@
 import type { DataSource } from 'typeorm';
 import { importLines } from '../../importer/import';
 import type { Identity } from '../../subgraphs/kit/identity';
+import { dropDatabases, testDatabaseUrls, uniquePrefix } from '../support/databases';
 import { FIGURES_SELECTION, Figures, recount, total } from '../support/recount';
-import { startPrivateSystem, TestSystem } from '../support/system';
+import { catalogueImport } from '../support/scripts';
+import { startSystem, TestSystem } from '../support/system';
 
 const RB: Identity = { subject: 'rb-acceptance', role: 'REPORT_BUILDER' };
 const REPORT = `query($from: Date!, $to: Date!, $dept: String) { report(from: $from, to: $to, departmentCode: $dept) {
@@ -73,22 +75,77 @@ const pick = (f: Figures & Record<string, unknown>): Figures => ({
   returnedByPost: f.returnedByPost, ratings: f.ratings,
 });
 
-describe('a province\'s own system of record', () => {
+/**
+ * A province none of whose catalogue is in the code: three departments with systems of their own, three in the
+ * one-stop system, and its own days off (two provincial holidays in June 2021, one in 2028) and a working Saturday.
+ */
+const PROVINCE = {
+  departments: [
+    { code: 'SGTVT', name: 'Sở Giao thông vận tải tỉnh Kiểm', unitCode: '000.00.16.K77', system: 'transport' },
+    { code: 'CAT', name: 'Công an tỉnh Kiểm', unitCode: '000.00.40.K77', system: 'police' },
+    { code: 'SCT', name: 'Sở Công Thương tỉnh Kiểm', unitCode: '000.00.12.K77', system: 'industry-trade' },
+    { code: 'SDL', name: 'Sở Du lịch tỉnh Kiểm', unitCode: '000.00.31.K77', system: null },
+    { code: 'STP', name: 'Sở Tư pháp tỉnh Kiểm', unitCode: '000.00.18.K77', system: null },
+    { code: 'SYT', name: 'Sở Y tế tỉnh Kiểm', unitCode: '000.00.21.K77', system: null },
+  ],
+  procedures: [
+    { code: '1.900001', name: 'Đổi giấy phép lái xe', departmentCode: 'SGTVT', workingDays: 5, fee: 135000 },
+    { code: '1.900002', name: 'Cấp phù hiệu xe', departmentCode: 'SGTVT', workingDays: 2, fee: 0 },
+    { code: '1.900003', name: 'Đăng ký mẫu con dấu', departmentCode: 'CAT', workingDays: 3, fee: 50000 },
+    { code: '1.900004', name: 'Cấp giấy phép bán lẻ rượu', departmentCode: 'SCT', workingDays: 10, fee: 1200000 },
+    { code: '1.900005', name: 'Cấp thẻ hướng dẫn viên du lịch', departmentCode: 'SDL', workingDays: 10, fee: 650000 },
+    { code: '1.900006', name: 'Cấp phiếu lý lịch tư pháp', departmentCode: 'STP', workingDays: 2, fee: 200000 },
+    { code: '1.900007', name: 'Cấp chứng chỉ hành nghề dược', departmentCode: 'SYT', workingDays: 20, fee: 500000 },
+  ],
+  calendar: { holidays: ['2021-06-14', '2021-06-15', '2028-03-06'], workingDays: ['2021-06-19'] },
+};
+
+describe('a province\'s own system of record, started without the demo', () => {
+  const prefix = uniquePrefix('record');
   let system: TestSystem;
-  let close: () => Promise<void>;
   let dbs: Record<string, DataSource>;
 
   beforeAll(async () => {
-    ({ system, close } = await startPrivateSystem('record', { catalogueOnly: true }));
+    system = await startSystem(testDatabaseUrls(prefix));
     dbs = Object.fromEntries(Object.entries(system.subgraphs).map(([n, s]) => [n, s.server.db]));
   }, 120_000);
-  afterAll(() => close?.());
+  afterAll(async () => {
+    await system?.close();
+    await dropDatabases(prefix);
+  });
+
+  it('when the province\'s catalogue file is imported by the command, then the empty system takes it', async () => {
+    const { code, out } = await catalogueImport(system, PROVINCE);
+    expect({ code, out }).toEqual({ code: 0, out: expect.stringContaining('7 added') });
+    expect((await dbs.intake.query(`SELECT count(*)::int AS n FROM procedure`))[0].n).toBe(7);
+  });
+
+  it('when history lines without a due date cross the imported holidays and working Saturday, then their due dates skip and count them', async () => {
+    const line = (procedureCode: string, receivedAt: string) => JSON.stringify({
+      procedureCode, channel: 'DIRECT', receivedAt, applicant: { fullName: 'Vũ Thị Hạn', idNumber: '056190009001' }, events: [] });
+    // 2 working days from Friday 11 June 09:00: 6 h that day, Monday and Tuesday off, 10 h from Wednesday: Thursday 09:00.
+    // 2 working days from Friday 18 June 09:00: 6 h, Saturday 19 worked (8 h), 2 h on Monday: 21 June 09:00.
+    const result = await importLines([line('1.900006', '2021-06-11T09:00:00+07:00'), line('1.900002', '2021-06-18T09:00:00+07:00')], dbs);
+    expect(result.bad).toEqual([]);
+    const due = await dbs.intake.query(`SELECT procedure_code AS p, due_at FROM dossier WHERE applicant_full_name = 'Vũ Thị Hạn' ORDER BY received_at`);
+    expect(due.map((d: { due_at: Date }) => d.due_at.toISOString())).toEqual([
+      new Date('2021-06-17T09:00:00+07:00').toISOString(), new Date('2021-06-21T09:00:00+07:00').toISOString()]);
+    const [transport] = await dbs.transport.query(`SELECT due_at FROM processing WHERE department_code = 'SGTVT' AND received_at = '2021-06-18T09:00:00+07:00'`);
+    expect(transport.due_at.toISOString()).toBe(new Date('2021-06-21T09:00:00+07:00').toISOString());
+  });
+
+  it('when a front-end asks for a due date in 2028 across the imported holiday, then it skips that Monday', async () => {
+    const answer = await system.query(`{ friday: dueDate(from: "2028-03-03T09:00:00+07:00", workingDays: 1) isWorkingDay(date: "2028-03-06") }`, {}, null);
+    expect(answer).toEqual({ data: { friday: '2028-03-07T09:00:00+07:00', isWorkingDay: false } });
+  });
 
   it('when a generated history is imported, then every figure of the report, centre-wide and per department, equals a recount by SQL on each system\'s own database', async () => {
-    const procedures = (await dbs.intake.query(`SELECT code FROM procedure ORDER BY code`)).map((p: { code: string }) => p.code);
+    const procedures = PROVINCE.procedures.map((p) => p.code);
     const lines = generateHistory(20210501, procedures, '2021-05-01', 80, 600);
     const result = await importLines(lines, dbs);
     expect(result.bad).toEqual([]);
+    // Every department has dossiers of its own: none of its figures is a sum of nothing.
+    expect((await dbs.intake.query(`SELECT count(DISTINCT department_code)::int AS n FROM dossier`))[0].n).toBe(6);
 
     for (const [from, to] of [['2021-06-01', '2021-06-30'], ['2021-05-01', '2021-07-31'], ['2021-07-10', '2021-07-20']]) {
       const expected = await recount(dbs, from, to);
