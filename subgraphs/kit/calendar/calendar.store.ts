@@ -19,6 +19,15 @@ export const CALENDAR = 'CALENDAR';
 /** Changes of the calendar are applied one at a time in a database: each reads the calendar the previous one left. */
 const CALENDAR_LOCK = 7_200_001;
 
+/**
+ * Held shared by a write that computes a due date from the stored calendar (a hand-over opening a record), so that
+ * a calendar change, which holds it exclusively, either sees that record and moves it or commits first and is seen
+ * by it: never both (moved twice) nor neither (never moved). Shared, so such writes do not wait for each other.
+ */
+export function holdCalendarSteady(m: EntityManager): Promise<unknown> {
+  return m.query('SELECT pg_advisory_xact_lock_shared($1)', [CALENDAR_LOCK]);
+}
+
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Names every malformed date or date out of the calendar's years, and a day given both as holiday and as working day. */

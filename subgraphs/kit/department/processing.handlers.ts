@@ -9,7 +9,7 @@ import type { ProcessingRecord } from './processing.record';
 import type { StepTaken } from './processing.resolver';
 import { StatusChange } from './status-change.entity';
 import { recordDueDate } from './due-date';
-import { CALENDAR } from '../calendar/calendar.store';
+import { CALENDAR, holdCalendarSteady } from '../calendar/calendar.store';
 import { catchUpWithCalendar, receiveCalendar } from '../calendar/calendar.handover';
 
 /** Tells the centre's register what changed here: one STATUS message per step, in the step's transaction. */
@@ -118,6 +118,7 @@ export function departmentHandlers<T extends ProcessingRecord>(entity: ClassType
       const p = msg.payload;
       const receivedAt = new Date(p.receivedAt);
       const dueAt = p.dueAt ? new Date(p.dueAt) : null;
+      await holdCalendarSteady(m);
       const opened = await openProcessing(m, entity, msg.dossierCode, {
         procedureCode: p.procedureCode,
         departmentCode: p.departmentCode,
