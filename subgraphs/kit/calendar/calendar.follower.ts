@@ -61,24 +61,37 @@ export async function followCalendar(db: DataSource, own: WorkingCalendar, log: 
   await reload(db);
   const pool = (db.driver as unknown as { master: Pool }).master;
   let listener: PoolClient | undefined;
+  let releaseListener: ((e?: Error) => void) | undefined;
   let stopped = false;
   const failed = (e: unknown) => log.warn({ sqlState: (e as { code?: string }).code }, 'reloading the calendar failed; it is retried');
   const listen = async () => {
     if (listener || stopped) return;
     const client = await pool.connect();
-    client.on('notification', () => reload(db).catch(failed));
-    client.on('error', (e) => {
+    // A client goes back to the pool once: an error after that (the server ending an idle connection) is the pool's.
+    let released = false;
+    const release = (e?: Error) => {
+      if (released) return;
+      released = true;
+      client.removeListener('notification', onNotification);
+      client.removeListener('error', onError);
       if (listener === client) listener = undefined;
       client.release(e);
+    };
+    const onNotification = () => reload(db).catch(failed);
+    const onError = (e: Error) => {
+      release(e);
       failed(e);
-    });
+    };
+    client.on('notification', onNotification);
+    client.on('error', onError);
     try {
       await client.query(`LISTEN ${CALENDAR_CHANNEL}`);
     } catch (e) {
-      client.release(e as Error);
+      release(e as Error);
       throw e;
     }
     listener = client;
+    releaseListener = release;
   };
   await listen().catch(failed);
   const timer = setInterval(() => {
@@ -90,10 +103,9 @@ export async function followCalendar(db: DataSource, own: WorkingCalendar, log: 
     clearInterval(timer);
     set.delete(own);
     const client = listener;
-    listener = undefined;
     if (client) {
       await client.query(`UNLISTEN ${CALENDAR_CHANNEL}`).catch(() => {});
-      client.release();
+      releaseListener?.();
     }
   };
 }
