@@ -25,6 +25,7 @@ import { HandoverQueueResolver } from './resolvers/handover-queue.resolver';
 import { DepartmentResolver } from './resolvers/department.resolver';
 import { LifecycleResolver } from './resolvers/lifecycle.resolver';
 import { departmentPart, reportReferences, ReportResolver } from './report/report.resolver';
+import { ReportPeriodResolver } from './report/period.resolver';
 import { DEPARTMENT_REPORT_STUBS, DEPARTMENT_REPORT_TYPE_NAMES, OneStopDepartmentReport } from './report/report.types';
 import { BREAKDOWN_RESOLVERS } from './report/breakdown.resolver';
 import { Indicators766Resolver } from './report/indicators-766';
@@ -46,6 +47,7 @@ const intake: SubgraphModule<IntakeLoaders> = {
     DepartmentResolver,
     ProcedureResolver,
     CatalogueResolver,
+    ReportPeriodResolver,
     processingResolver(OneStopProcessing, ONE_STOP_PROCESSING, {
       detailKinds: [],
       detail: (d) => ({ resultDocument: (d.resultDocument as string) ?? null }),
@@ -68,7 +70,7 @@ const intake: SubgraphModule<IntakeLoaders> = {
     ...intakeReferences,
     ...processingReference(ONE_STOP_PROCESSING),
     ...reportReferences,
-    ...Object.fromEntries(DEPARTMENT_REPORT_TYPE_NAMES.map((t) => [t, { __resolveReference: (ref: { id: string }, ctx: any) => departmentPart(ref, ctx) }])),
+    ...Object.fromEntries(DEPARTMENT_REPORT_TYPE_NAMES.map((t) => [t, { __resolveReference: (ref: { id: string }, ctx: any) => departmentPart(ref, ctx, t) }])),
   },
   handlers: intakeHandlers,
   createLoaders: createIntakeLoaders,

@@ -25,7 +25,8 @@ import { handoverRoute } from './messaging/handover';
 import { SENDERS } from './messaging/senders';
 import { queueHandlers } from './messaging/queue/revive';
 import { noteEnqueued, OutboxDispatcher, Peers } from './messaging/outbox';
-import { SUBGRAPHS } from '../registry';
+import { DEPARTMENT_SYSTEMS, SUBGRAPHS } from '../registry';
+import { periodHandlers } from './periods/period.handlers';
 import { tracingPlugin } from './telemetry/tracing';
 import { followCalendar } from './calendar/calendar.follower';
 import { WorkingCalendar } from './calendar/working-time';
@@ -155,16 +156,22 @@ export async function createSubgraphServer(
   const nonces = createReplayGuard({ db, redisUrl: options.redisUrl, log });
   const app = express();
   app.disable('x-powered-by');
+  const auditKey = options.auditKey ?? DEV_AUDIT_KEY;
+  const ownHandlers = m.handlers ?? {};
   handoverRoute(app, {
     publicKeyOf: (source) => (source !== m.name && SUBGRAPHS.some((s) => s.name === source) ? options.handoverPublicKeyOf(source) : undefined),
     senders: SENDERS,
     db,
-    handlers: { ...queueHandlers(log), [AUDIT_CHECKPOINT]: receiveCheckpoint, ...(m.handlers ?? {}) },
+    handlers: {
+      ...queueHandlers(log),
+      [AUDIT_CHECKPOINT]: receiveCheckpoint,
+      ...ownHandlers,
+      ...(DEPARTMENT_SYSTEMS.some((s) => s.name === m.name) ? periodHandlers(m.name, ownHandlers, auditKey) : {}),
+    },
     log,
     afterApply: () => outbox.kick(),
     nonces,
   });
-  const auditKey = options.auditKey ?? DEV_AUDIT_KEY;
   const stopCheckpoints = !options.auditCheckpointMs ? () => {} : checkpointTimer(db, m.name, options.auditCheckpointMs,
     () => outbox.kick(), (e) => log.error({ sqlState: (e as { code?: string }).code }, 'audit checkpoint failed'));
   const stopShipping = !options.accessShippingMs ? () => {} : shippingTimer(db, m.name, options.accessShippingMs,

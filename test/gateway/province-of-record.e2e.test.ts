@@ -4,9 +4,11 @@ import type { Identity } from '../../subgraphs/kit/identity';
 import { dropDatabases, testDatabaseUrls, uniquePrefix } from '../support/databases';
 import { FIGURES_SELECTION, Figures, recount, total } from '../support/recount';
 import { catalogueImport } from '../support/scripts';
-import { startSystem, TestSystem } from '../support/system';
+import { settle, startSystem, TestSystem } from '../support/system';
+import { DEV_AUDIT_KEY } from '../../subgraphs/kit/config';
 
 const RB: Identity = { subject: 'rb-acceptance', role: 'REPORT_BUILDER' };
+const STAFF: Identity = { subject: 'staff-acceptance', role: 'CENTRE_STAFF' };
 const REPORT = `query($from: Date!, $to: Date!, $dept: String) { report(from: $from, to: $to, departmentCode: $dept) {
   ${FIGURES_SELECTION} byDepartment { department { code } received { total online direct postal } } } }`;
 
@@ -160,5 +162,44 @@ describe('a province\'s own system of record, started without the demo', () => {
         expect({ code, ...pick(one.data.report) }).toEqual({ code, ...figures });
       }
     }
+  }, 300_000);
+
+  it('when June is closed and a history is then imported into it with a correction, then the published figures stand, the revisions show, and a recount gives the revised figures', async () => {
+    const JUNE = { from: '2021-06-01', to: '2021-06-30' };
+    const published = await recount(dbs, JUNE.from, JUNE.to);
+    const closed = await system.query(`mutation { closeReportPeriod(month: "2021-06") { month } }`, {}, STAFF);
+    expect(closed).toEqual({ data: { closeReportPeriod: { month: '2021-06' } } });
+    await settle(system);
+
+    const procedures = PROVINCE.procedures.map((p) => p.code);
+    const late = generateHistory(20210615, procedures, '2021-06-10', 10, 40);
+    const refused = await importLines(late, dbs);
+    expect({ loaded: refused.loaded, refused: refused.bad.length }).toEqual({ loaded: 0, refused: 40 });
+    const reason = 'Sổ tiếp nhận giấy tháng 6 nhập bổ sung';
+    const corrected = await importLines(late, dbs, { reason, by: 'operator:acceptance', auditKey: DEV_AUDIT_KEY });
+    expect({ loaded: corrected.loaded, bad: corrected.bad }).toEqual({ loaded: 40, bad: [] });
+
+    const revised = await recount(dbs, JUNE.from, JUNE.to);
+    expect(total(revised.values()).received.total).toBe(total(published.values()).received.total + 40);
+    const answer = await system.query(`query($from: Date!, $to: Date!) { report(from: $from, to: $to) {
+      ${FIGURES_SELECTION} published revisions { system departmentCode reason changes { figure published revised } } } }`, JUNE, RB);
+    expect(answer.errors).toBeUndefined();
+    const { published: isPublished, revisions, ...figures } = answer.data.report;
+    expect({ isPublished, figures: pick(figures) }).toEqual({ isPublished: true, figures: total(published.values()) });
+    expect(new Set(revisions.map((r: { reason: string }) => r.reason))).toEqual(new Set([reason]));
+    // Each register revision's received figures: as published, and as a recount by SQL gives them now.
+    const register = revisions.filter((r: { system: string }) => r.system === 'intake');
+    expect(register.length).toBeGreaterThan(0);
+    for (const r of register as { departmentCode: string; changes: { figure: string; published: number; revised: number }[] }[]) {
+      const change = r.changes.find((c) => c.figure === 'received.total');
+      expect({ code: r.departmentCode, change }).toEqual({ code: r.departmentCode, change: {
+        figure: 'received.total', published: published.get(r.departmentCode)?.received.total ?? 0, revised: revised.get(r.departmentCode)!.received.total } });
+    }
+    // The department systems' own revisions, each of a department they process.
+    const departmentOf = new Map(PROVINCE.procedures.map((p) => [p.code, PROVINCE.departments.find((d) => d.code === p.departmentCode)!]));
+    const systems = new Set(late.map((l) => departmentOf.get(JSON.parse(l).procedureCode)!).filter((d) => d.system).map((d) => `${d.system}:${d.code}`));
+    expect(systems.size).toBeGreaterThan(1);
+    expect(revisions.filter((r: { system: string }) => r.system !== 'intake').map((r: { system: string; departmentCode: string }) => `${r.system}:${r.departmentCode}`).sort())
+      .toEqual([...systems].sort());
   }, 300_000);
 });

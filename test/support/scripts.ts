@@ -11,10 +11,22 @@ const SCRIPTS = join(__dirname, '../../dist/scripts');
 export function catalogueImport(system: TestSystem, file: unknown): Promise<{ code: number | null; out: string }> {
   const path = join(mkdtempSync(join(tmpdir(), 'catalogue-')), 'catalogue.json');
   writeFileSync(path, JSON.stringify(file));
+  return runScript(system, 'catalogue-import.js', [path]);
+}
+
+/** `npm run import -- FILE.jsonl [args]` as an operator runs it, on the given lines. */
+export function historyImport(system: TestSystem, lines: string[], args: string[] = []): Promise<{ code: number | null; out: string }> {
+  const path = join(mkdtempSync(join(tmpdir(), 'history-')), 'history.jsonl');
+  writeFileSync(path, lines.join('\n'));
+  return runScript(system, 'import.js', [path, ...args]);
+}
+
+/** One of the operators' commands (dist/scripts: build first) against the system's databases. */
+function runScript(system: TestSystem, script: string, args: string[]): Promise<{ code: number | null; out: string }> {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, NODE_ENV: 'test', LOG_LEVEL: 'silent' };
   for (const s of SUBGRAPHS) env[`${envPrefix(s.name)}_DATABASE_URL`] = system.urls[s.name];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(SCRIPTS, 'catalogue-import.js'), path], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(SCRIPTS, script), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));

@@ -5,9 +5,13 @@ import { parseReportId, Period, period, reportId } from '../../kit/report/period
 import { reportTypeFor } from '../../registry';
 import { Department } from '../entities/department.entity';
 import type { RatingFigures, ReceivedFigures } from './report.types';
+import type { ReportRevision } from '../../kit/periods/period.types';
 import { OperationMemo } from '../../kit/operation-memo';
 import { preparedQuery } from '../../kit/data-source';
 import { STEPS } from '../../kit/department/lifecycle';
+import { withPublished } from './period.data';
+import { monthsTouched } from '../../kit/periods/period.answer';
+import { closedMonthsColumn, monthDates } from '../../kit/periods/period.store';
 
 export interface ReportScope {
   from: string;
@@ -52,6 +56,10 @@ export interface DepartmentPart {
 
 export interface RegisterFigures {
   period: Period;
+  /** True when every month of the period is whole and closed here: the figures below are the ones published. */
+  published: boolean;
+  /** Changes made to the closed months the period touches, here (the register and the one-stop system). */
+  revisions: ReportRevision[];
   received: ReceivedFigures;
   /** Results returned in the period, in person or by post: the whole of which returnedByPost is a part. */
   returned: number;
@@ -70,13 +78,14 @@ export const REGISTER_AHEAD =
 
 const zero = (): ReceivedFigures => ({ total: 0, online: 0, direct: 0, postal: 0 });
 
-interface RegisterRows {
+export interface RegisterRows {
   departments: { code: string; name: string; unit_code: string; system: string | null }[];
   days: { i: number; department_code: string; online: number; direct: number; postal: number; decided: number; returned: number; by_post: number; digest: string; status_digest: string }[];
   ratings: { i: number; total: number; very: number; satisfied: number; dissatisfied: number }[];
   undelivered: { i: number; department_code: string; day: string; count: number; digest: string; codes: string[] }[];
   ahead: { i: number; department_code: string; day: string; delta: string; codes: string[] }[];
   one_stop: FiguresRow[];
+  closed_months: string[];
 }
 
 /**
@@ -84,9 +93,10 @@ interface RegisterRows {
  * by channel, decisions recorded and returns by post from the daily rollup, ratings, hand-overs not yet
  * delivered, and the processing figures of the departments that work in the one-stop system.
  */
-async function registerRows(db: DataSource, scopes: ReportScope[], periods: Period[]): Promise<RegisterRows> {
-  const [row] = await preparedQuery<RegisterRows>(
-    db,
+export type Statement = <T>(name: string, text: string, values: unknown[]) => Promise<T[]>;
+
+export async function registerRows(q: Statement, scopes: ReportScope[], periods: Period[]): Promise<RegisterRows> {
+  const [row] = await q<RegisterRows>(
     'register-figures',
     `WITH k AS (
        SELECT * FROM unnest($1::date[], $2::date[], $3::timestamptz[], $4::timestamptz[], $5::text[])
@@ -127,13 +137,15 @@ async function registerRows(db: DataSource, scopes: ReportScope[], periods: Peri
             JOIN dossier d ON d.code = o.dossier_code
             JOIN k ON d.received_at BETWEEN k.p_start AND k.p_end AND (k.only_code IS NULL OR d.department_code = k.only_code)
            GROUP BY k.i, d.department_code, 3) t) AS ahead,
-       (SELECT coalesce(json_agg(t), '[]') FROM (${processingFiguresSelect('p', 'd')}) t) AS one_stop`,
-    [...periodArrays(periods), periods.map((x) => x.start), scopes.map((s) => s.departmentCode)],
+       (SELECT coalesce(json_agg(t), '[]') FROM (${processingFiguresSelect('p', 'd')}) t) AS one_stop,
+       ${closedMonthsColumn('$6')}`,
+    [...periodArrays(periods), periods.map((x) => x.start), scopes.map((s) => s.departmentCode),
+      monthDates(scopes.flatMap((s) => monthsTouched(s.from, s.to)))],
   );
   return row;
 }
 
-function registerFiguresOf(rows: RegisterRows, scope: ReportScope, p: Period, i: number): RegisterFigures {
+export function registerFiguresOf(rows: RegisterRows, scope: ReportScope, p: Period, i: number): RegisterFigures {
   const departments = rows.departments
     .filter((d) => scope.departmentCode === null || d.code === scope.departmentCode)
     .map((d) => Object.assign(new Department(), { code: d.code, name: d.name, unitCode: d.unit_code, system: d.system }));
@@ -180,6 +192,8 @@ function registerFiguresOf(rows: RegisterRows, scope: ReportScope, p: Period, i:
     .sort((a, b) => b.received.total - a.received.total || a.departmentCode.localeCompare(b.departmentCode));
   return {
     period: p,
+    published: false,
+    revisions: [],
     received: total,
     returned: days.reduce((sum, d) => sum + d.returned, 0),
     returnedByPost: days.reduce((sum, d) => sum + d.by_post, 0),
@@ -205,7 +219,11 @@ export function registerFiguresLoader(db: DataSource, requestId: string) {
     if (missing.length) {
       const scopes = missing.map((k) => parseReportKey(k)!);
       const periods = scopes.map((s) => period(s.from, s.to));
-      const computed = registerRows(db, scopes, periods).then((rows) => scopes.map((s, i) => registerFiguresOf(rows, s, periods[i], i + 1)));
+      const q: Statement = (name, text, values) => preparedQuery(db, name, text, values);
+      const computed = registerRows(q, scopes, periods).then(async (rows) => {
+        const live = scopes.map((s, i) => registerFiguresOf(rows, s, periods[i], i + 1));
+        return withPublished(q, live, scopes, rows.closed_months);
+      });
       missing.forEach((k, i) => {
         const one = computed.then((all) => all[i]);
         found.set(k, one);

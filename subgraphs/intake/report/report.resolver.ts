@@ -10,7 +10,8 @@ import { LocalDateScalar, percent, period } from '../../kit/report/period';
 import type { RequestContext } from '../../kit/subgraph';
 import type { IntakeLoaders } from '../loaders';
 import { DepartmentPart, parseReportKey, RegisterFigures, reportKey } from './report.data';
-import { DepartmentReportRef, OneStopDepartmentReport, RatingFigures, ReceivedFigures, Reconciliation, Report, ReportRates, REQUIRES_RECONCILIATION } from './report.types';
+import { DepartmentReportRef, OneStopDepartmentReport, RatingFigures, ReceivedFigures, Reconciliation, Report, ReportRates, REQUIRES_FIGURES, REQUIRES_RECONCILIATION, REQUIRES_REVISIONS } from './report.types';
+import { ReportRevision } from '../../kit/periods/period.types';
 
 type Ctx = RequestContext<IntakeLoaders>;
 
@@ -38,14 +39,18 @@ export function addUp(parts: { carriedOver?: number; resolved?: ResolvedFigures;
   return t;
 }
 
-type External = Parameters<typeof addUp>[0][number] & SystemPart;
+type External = Parameters<typeof addUp>[0][number] & SystemPart & { published?: boolean; revisions?: ReportRevision[] };
 
 /** A report with its parts: what the reconciliation field compares, when it is asked for. */
 export type CompletedReport = Report & { register: RegisterFigures; external: External[]; reconciling?: Promise<Reconciliation> };
 
+/** A system's part the router gathered figures for: the revisions' @requires alone gathers none. */
+const hasFigures = (e: External) => e.carriedOver !== undefined && e.withdrawn !== undefined && e.resolved !== undefined && e.inProcess !== undefined;
+
 export function completeReport(scopeId: string, register: RegisterFigures, external: External[]): CompletedReport {
   const scope = parseReportKey(scopeId)!;
-  const totals = addUp([...external, ...register.departments.map((d) => d.figures ?? {})]);
+  const figured = external.filter(hasFigures);
+  const totals = addUp([...figured, ...register.departments.map((d) => d.figures ?? {})]);
   const r = register.received;
   const res = totals.resolved;
   const rt = register.ratings;
@@ -72,7 +77,7 @@ export function completeReport(scopeId: string, register: RegisterFigures, exter
   });
   // A department system whose figures did not arrive (down, or a router that did not gather them): its part
   // would be missing from every total, so the totals are withheld rather than wrong; the rest still answers.
-  const arrived = new Set(external.map((e) => e.reportKey).filter(Boolean));
+  const arrived = new Set(figured.map((e) => e.reportKey));
   const missing = register.departments.filter((d) => !d.figures && !arrived.has(d.id)).map((d) => d.department.name);
   if (missing.length) {
     const error = unavailable(`totals withheld: the figures of ${missing.join(', ')} did not arrive from ${missing.length > 1 ? 'their systems' : 'its system'}; see reconciliation`);
@@ -172,9 +177,33 @@ export class ReportResolver {
 
   @FieldResolver(() => [DepartmentReportRef], { description: 'Each department, busiest first (new dossiers).' })
   async byDepartment(@Root() r: Report, @Ctx() ctx: Ctx): Promise<unknown[]> {
-    return (await ctx.loaders.register.load(r.id)).departments.map((d) =>
-      d.figures ? oneStopPart(d) : d,
-    );
+    const register = await ctx.loaders.register.load(r.id);
+    return register.departments.map((d) => (d.figures ? oneStopPart(d, register) : d));
+  }
+
+  @FieldResolver(() => Boolean, {
+    nullable: true,
+    description:
+      'True when the period is whole months that the centre closed (closeReportPeriod) and every system froze: the figures ' +
+      'are then the published ones, identical every time, and a later change shows in revisions instead. False while a ' +
+      'period is open, or a system has not frozen its part yet.',
+  })
+  @Directive(REQUIRES_FIGURES)
+  published(@Root() r: CompletedReport): boolean {
+    const arrived = new Map(r.external.filter((e) => e.reportKey).map((e) => [e.reportKey!, e]));
+    return r.register.published && r.register.departments.every((d) => d.figures || arrived.get(d.id)?.published === true);
+  }
+
+  @FieldResolver(() => [ReportRevision], {
+    nullable: true,
+    description:
+      'Changes made to the closed months the period touches after they were published, in every system, oldest first: ' +
+      'each with its reason and the figures that differ now from the published ones.',
+  })
+  @Directive(REQUIRES_REVISIONS)
+  revisions(@Root() r: CompletedReport): ReportRevision[] {
+    return [...r.register.revisions, ...r.external.flatMap((e) => e.revisions ?? [])]
+      .sort((a, b) => new Date(a.at).getTime() - new Date(b.at).getTime() || a.system.localeCompare(b.system));
   }
 }
 
@@ -189,25 +218,28 @@ export const reportReferences = {
   },
   OneStopDepartmentReport: {
     async __resolveReference(ref: { id: string }, ctx: Ctx) {
-      return departmentPart(ref, ctx);
+      return departmentPart(ref, ctx, 'OneStopDepartmentReport');
     },
   },
 };
 
-/** A department's part, looked up by its key (department|from|to). */
-export async function departmentPart(ref: { id: string; processingByProcedure?: unknown }, ctx: Ctx): Promise<unknown> {
+/** A department's part, looked up by its key (department|from|to); null when the department's part is of another type. */
+export async function departmentPart(ref: { id: string; processingByProcedure?: unknown }, ctx: Ctx, typename: string): Promise<unknown> {
   const id = ref.id;
   const key = parseReportKey(id);
   checkReportAccess(ctx.identity, key?.departmentCode ?? null);
   if (!key?.departmentCode) return null;
   const register = await ctx.loaders.register.load(id);
   const part = register.departments[0];
-  if (!part) return null;
+  if (!part || part.__typename !== typename) return null;
   // A system's figures the router gathered for a field of the register's (byProcedure) come with the reference.
-  return part.figures ? oneStopPart(part) : { ...part, processingByProcedure: ref.processingByProcedure };
+  return part.figures ? oneStopPart(part, register) : { ...part, processingByProcedure: ref.processingByProcedure };
 }
 
-function oneStopPart(d: DepartmentPart): OneStopDepartmentReport {
-  return Object.assign(new OneStopDepartmentReport(), d, d.figures, { __typename: d.__typename, reportKey: d.id, unreportedDecisions: [], receivedDays: [], statusesInFlight: [] });
+function oneStopPart(d: DepartmentPart, register: RegisterFigures): OneStopDepartmentReport {
+  return Object.assign(new OneStopDepartmentReport(), d, d.figures, {
+    __typename: d.__typename, reportKey: d.id, unreportedDecisions: [], receivedDays: [], statusesInFlight: [],
+    published: register.published, revisions: register.revisions.filter((x) => x.departmentCode === d.departmentCode),
+  });
 }
 

@@ -5,6 +5,7 @@ import { ProcedureProcessing } from '../../kit/report/breakdown';
 import { ProcedureFigures } from './procedure-figures';
 import { DEPARTMENT_SYSTEMS, reportTypeFor } from '../../registry';
 import { Department } from '../entities/department.entity';
+import { ReportRevision } from '../../kit/periods/period.types';
 
 @ObjectType({ description: 'New dossiers received in the period, by channel.' })
 export class ReceivedFigures {
@@ -126,6 +127,12 @@ export class OneStopDepartmentReport extends DepartmentReportRef {
 
   @Field(() => [String], { description: 'Always empty: the one-stop system shares the register\'s database.' })
   statusesInFlight: string[];
+
+  @Field({ description: 'True when the period is whole months the centre has closed: the figures are the published ones.' })
+  published: boolean;
+
+  @Field(() => [ReportRevision], { description: 'Changes made to the closed months the period touches after they were published, oldest first.' })
+  revisions: ReportRevision[];
 }
 
 /** A department with its own system: the register gives department and received; the rest is that system's. */
@@ -172,6 +179,14 @@ function departmentReportStub(typeName: string): Function {
     @Field(() => [ProcedureProcessing])
     @Directive('@external')
     processingByProcedure: ProcedureProcessing[];
+
+    @Field()
+    @Directive('@external')
+    published: boolean;
+
+    @Field(() => [ReportRevision])
+    @Directive('@external')
+    revisions: ReportRevision[];
   }
   return Stub;
 }
@@ -179,12 +194,14 @@ function departmentReportStub(typeName: string): Function {
 export const DEPARTMENT_REPORT_TYPE_NAMES = DEPARTMENT_SYSTEMS.map((s) => reportTypeFor(s.name));
 export const DEPARTMENT_REPORT_STUBS = DEPARTMENT_REPORT_TYPE_NAMES.map(departmentReportStub);
 
-const FIGURES = 'carriedOver withdrawn resolved { total early onTime late } inProcess { total overdue } reportKey receivedCount unreportedDecisions';
+const FIGURES = 'carriedOver withdrawn resolved { total early onTime late } inProcess { total overdue } reportKey receivedCount unreportedDecisions published';
 const requires = (fields: string) =>
   `@requires(fields: "byDepartment { ${DEPARTMENT_SYSTEMS.map((s) => `... on ${reportTypeFor(s.name)} { ${fields} }`).join(' ')} }")`;
 /** The department systems' figures a total needs, gathered by the router before the register adds them up. */
 export const REQUIRES_FIGURES = requires(FIGURES);
 /** Reconciliation also compares the days' digests of codes and statuses: asked for only when it is. */
+/** The revisions each department system keeps of the closed months a report touches. */
+export const REQUIRES_REVISIONS = requires('reportKey revisions { system month departmentCode reason at changes { figure published revised } }');
 export const REQUIRES_RECONCILIATION = requires(`${FIGURES} receivedDays { day count digest statusDigest } statusesInFlight`);
 
 const WITHHELD =

@@ -12,6 +12,7 @@ import { isDossierCode } from '../../kit/dossier-code';
 import { isTrackingNumber } from '../../postal/tracking-number';
 import type { Identity } from '../../kit/identity';
 import { onceFor } from '../../kit/messaging/idempotency';
+import { closedMonthAt, closedPeriod, monthOf } from '../../kit/periods/period.store';
 import { enqueue } from '../../kit/messaging/outbox';
 import type { RequestContext } from '../../kit/subgraph';
 import { Channel, RatingLevel, ResultChannel } from '../entities/channel';
@@ -63,10 +64,13 @@ export class ReceiveDossierInput {
   inboundTrackingNumber?: string | null;
 }
 
-/** How far back a client may date a dossier it registers: until reporting periods close (a later issue), one day. */
+/** How far back a client may date a dossier it registers (a day; and never into a closed reporting period). */
 export const RECEIVED_AT_PAST_LIMIT_MS = 24 * 3_600_000;
 
 const bad = (field: string, message: string) => badUserInput(`${field}: ${message}`, { field });
+
+const closedMonthConflict = (month: string) =>
+  conflict(`receivedAt: ${month} is a closed reporting period; a dossier received then comes through a correction (npm run import -- FILE --correction "reason")`, { field: 'receivedAt' });
 
 function checkApplicant(a: ApplicantInput): ApplicantInput {
   const fullName = (a.fullName ?? '').trim().replace(/\s+/g, ' ');
@@ -106,7 +110,10 @@ export class LifecycleResolver {
     const receivedAt = input.receivedAt ?? now;
     if (receivedAt.getTime() > now.getTime() + 60_000) throw bad('receivedAt', 'cannot be in the future');
     // A client could otherwise file dossiers into months already reported; older records come through the history import.
-    if (receivedAt.getTime() < now.getTime() - RECEIVED_AT_PAST_LIMIT_MS) throw bad('receivedAt', 'no earlier than 24 hours ago: older dossiers come through the history import');
+    if (receivedAt.getTime() < now.getTime() - RECEIVED_AT_PAST_LIMIT_MS) {
+      if (await closedPeriod(ctx.db, monthOf(receivedAt))) throw closedMonthConflict(monthOf(receivedAt));
+      throw bad('receivedAt', 'no earlier than 24 hours ago: older dossiers come through the history import');
+    }
     const inbound = input.inboundTrackingNumber ?? null;
     if (inbound !== null && (input.channel !== Channel.POSTAL || !isTrackingNumber(inbound))) {
       throw bad('inboundTrackingNumber', 'a valid S10 item number, for the POSTAL channel only');
@@ -120,6 +127,8 @@ export class LifecycleResolver {
         if (!procedure) throw bad('procedureCode', `no procedure ${input.procedureCode} in the catalogue`);
         if (procedure.retiredAt) throw bad('procedureCode', `procedure ${input.procedureCode} was retired on ${localDate(procedure.retiredAt)}: it takes no new dossiers`);
         const department: Department = procedure.department;
+        const closedMonth = await closedMonthAt(m, receivedAt, now);
+        if (closedMonth) throw closedMonthConflict(closedMonth);
         const code = await nextDossierCode(m, department.unitCode, receivedAt);
         const dueAt = calendar.dueAt(receivedAt, procedure.workingDays);
         if (!department.system) {

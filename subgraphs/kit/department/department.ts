@@ -49,7 +49,7 @@ export function defineDepartment<T extends ProcessingRecord>(d: DepartmentDefini
     createLoaders: (db: DataSource) => ({
       processing: rowLoader(db, d.entity, 'dossierCode'),
       history: groupLoader(db, StatusChange, 'dossierCode', 'at'),
-      departmentReports: departmentReportLoader(db),
+      departmentReports: departmentReportLoader(db, d.name),
       breakdowns: breakdownLoader(db),
     }),
   };

@@ -1,6 +1,7 @@
 import { DEPARTMENT_SYSTEMS, SUBGRAPHS } from '../../registry';
 import { REVIVE_DEAD } from './queue/revive';
 import { AUDIT_CHECKPOINT } from '../audit/audit-checkpoint';
+import { CLOSE_PERIOD } from '../periods/period-close.handover';
 import { ACCESS_HOLDER, DATA_ACCESSES } from '../audit/access-shipping';
 
 const INTAKE = 'intake';
@@ -17,6 +18,8 @@ export const SENDERS: Readonly<Record<string, readonly string[]>> = {
   RESULT_RETURNED: [INTAKE],
   // The centre's register owns the province's calendar; each department system keeps a copy.
   CALENDAR: [INTAKE],
+  // The centre closes a reporting period; each department system freezes its own figures for it.
+  [CLOSE_PERIOD]: [INTAKE],
   // The centre tells the post what to carry.
   INBOUND_RECEIVED: [INTAKE],
   OUTBOUND: [INTAKE],

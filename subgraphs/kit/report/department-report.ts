@@ -1,4 +1,7 @@
 import { Directive, Field, ID, Int, InterfaceType, ObjectType } from 'type-graphql';
+import { monthsTouched, publishedProcessing } from '../periods/period.answer';
+import { closedMonthsColumn, monthDates } from '../periods/period.store';
+import { ReportRevision } from '../periods/period.types';
 import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
 import { preparedQuery } from '../data-source';
@@ -57,6 +60,16 @@ export abstract class DepartmentReportFields {
 
   @Field(() => [OfficerFigures], { description: 'Per officer of the processing system, busiest first.' })
   byOfficer: OfficerFigures[];
+
+  @Field({
+    description:
+      'True when the period is whole months that this system has closed: carriedOver, resolved, withdrawn, inProcess and ' +
+      'receivedCount are then the figures it froze and published, identical every time; the reconciliation fields stay live.',
+  })
+  published: boolean;
+
+  @Field(() => [ReportRevision], { description: 'Changes made here to the closed months the period touches, after they were published, oldest first.' })
+  revisions: ReportRevision[];
 }
 
 export type DepartmentReportRow = ProcessingFigures & {
@@ -65,6 +78,8 @@ export type DepartmentReportRow = ProcessingFigures & {
   unreportedDecisions: string[];
   receivedDays: ReceivedDay[];
   statusesInFlight: string[];
+  published: boolean;
+  revisions: ReportRevision[];
 };
 
 /**
@@ -72,12 +87,23 @@ export type DepartmentReportRow = ProcessingFigures & {
  * still in this system's outbox (those the register has not recorded yet) and the dossiers whose status the
  * register may not have yet.
  */
-export function departmentReportLoader(db: DataSource) {
+export function departmentReportLoader(db: DataSource, system: string) {
   return new DataLoader<string, DepartmentReportRow | null>(async (ids) => {
-    const keys = ids.map(parseReportId).filter((k) => k !== null);
+    // A key with a bad period is that key's error, not the batch's: the other entities of the request still answer.
+    const checked = ids.map((id) => {
+      const k = parseReportId(id);
+      if (!k) return null;
+      try {
+        period(k.from, k.to);
+        return k;
+      } catch (e) {
+        return e as Error;
+      }
+    });
+    const keys = checked.filter((k): k is NonNullable<ReturnType<typeof parseReportId>> => k !== null && !(k instanceof Error));
     const periods = [...new Map(keys.map((k) => [`${k.from}|${k.to}`, period(k.from, k.to)])).values()];
     const departments = [...new Set(keys.map((k) => k.departmentCode))];
-    type Row = FiguresRow & { unreported: string[] | null; received_days: ReceivedDay[]; in_flight: string[] };
+    type Row = FiguresRow & { unreported: string[] | null; received_days: ReceivedDay[]; in_flight: string[]; closed_months: string[] };
     const rows: Row[] = periods.length
       ? await preparedQuery<Row>(
           db,
@@ -106,16 +132,22 @@ export function departmentReportLoader(db: DataSource) {
                     WHERE r.department_code = f.department_code AND r.day BETWEEN f.p_from::date AND f.p_to::date
                       AND (r.received <> 0 OR r.received_digest <> 0 OR r.status_digest <> 0)) AS received_days,
                   (SELECT coalesce(array_agg(i.dossier_code ORDER BY i.dossier_code), '{}') FROM in_flight i
-                    WHERE i.department_code = f.department_code AND i.day BETWEEN f.p_from::date AND f.p_to::date) AS in_flight
+                    WHERE i.department_code = f.department_code AND i.day BETWEEN f.p_from::date AND f.p_to::date) AS in_flight,
+                  ${closedMonthsColumn('$5')}
              FROM (${processingFiguresSelect('p', 'd')}) f LEFT JOIN pending ON pending.department_code = f.department_code`,
-          [...periodArrays(periods), departments],
+          [...periodArrays(periods), departments, monthDates(keys.flatMap((k) => monthsTouched(k.from, k.to)))],
         )
       : [];
     const found = new Map(rows.map((r) => [reportId(r.department_code, r.p_from, r.p_to), r]));
-    return ids.map((id) => {
+    const published = new Map((await publishedProcessing(db, system, keys, rows[0]?.closed_months ?? [])).map((p, i) => [reportId(keys[i].departmentCode, keys[i].from, keys[i].to), p]));
+    return ids.map((id, i) => {
+      const bad = checked[i];
+      if (bad instanceof Error) return bad;
       const r = found.get(id);
+      const p = published.get(id)!;
       return r
-        ? { ...figuresOf(r), id, reportKey: id, unreportedDecisions: r.unreported ?? [], receivedDays: r.received_days, statusesInFlight: r.in_flight }
+        ? { ...figuresOf(r), ...p.figures, id, reportKey: id, unreportedDecisions: r.unreported ?? [], receivedDays: r.received_days, statusesInFlight: r.in_flight,
+            published: p.figures !== undefined, revisions: p.revisions }
         : null;
     });
   });

@@ -36,12 +36,15 @@ export function period(from: string, to: string): Period {
   return { from, to, start, end };
 }
 
+/** YYYY-MM-DD naming a day that exists (not 2020-04-31). */
+const isCalendarDate = (s: string | undefined): s is string => !!s && DATE.test(s) && new Date(`${s}T00:00:00Z`).toISOString().slice(0, 10) === s;
+
 /** A department report's key: department, from and to. */
 export const reportId = (departmentCode: string, from: string, to: string) => `${departmentCode}|${from}|${to}`;
 
 export function parseReportId(id: string): { departmentCode: string; from: string; to: string } | null {
   const [departmentCode, from, to] = id.split('|');
-  if (!departmentCode || !DATE.test(from ?? '') || !DATE.test(to ?? '')) return null;
+  if (!departmentCode || !isCalendarDate(from) || !isCalendarDate(to)) return null;
   return { departmentCode, from, to };
 }
 

@@ -13,6 +13,7 @@ import { DropProcessingApplicantIndex1797000000001 } from './1797000000001-drop-
 import { RollupRecount1797100000201 } from './1797100000201-rollup-recount';
 import { calendarMigrations } from '../../calendar/migrations';
 import { ProcessingHours1797200000401 } from './1797200000401-processing-hours';
+import { periodMigrations } from '../../periods/migrations';
 
 /** The kit's tables, applied before a department's own migrations. */
-export const kitMigrations: Function[] = [ProcessingTables1795697237354, ProcessingScope1795698498805, ProcessingReportColumns1795700190553, ReportRollup1795701000000, ReportMonth1795701400000, OverdueIndex1795701600000, OverdueIndexColumns1795701700000, CoveringRollupKeys1795702100000, ReceivedDigest1795702200000, StatusDigest1795702400000, ProcessingApplicantIndex1795702561206, DropProcessingApplicantIndex1797000000001, RollupRecount1797100000201, ...calendarMigrations, ProcessingHours1797200000401];
+export const kitMigrations: Function[] = [ProcessingTables1795697237354, ProcessingScope1795698498805, ProcessingReportColumns1795700190553, ReportRollup1795701000000, ReportMonth1795701400000, OverdueIndex1795701600000, OverdueIndexColumns1795701700000, CoveringRollupKeys1795702100000, ReceivedDigest1795702200000, StatusDigest1795702400000, ProcessingApplicantIndex1795702561206, DropProcessingApplicantIndex1797000000001, RollupRecount1797100000201, ...calendarMigrations, ProcessingHours1797200000401, ...periodMigrations];
