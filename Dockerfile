@@ -11,8 +11,12 @@ COPY subgraphs subgraphs
 COPY scripts scripts
 COPY demo demo
 COPY importer importer
-# tsc under the image's node, not node_modules/.bin/node (the devDependency, not installed with --ignore-scripts).
-RUN node node_modules/typescript/bin/tsc -p tsconfig.build.json
+COPY dashboard dashboard
+# tsc under the image's node, not node_modules/.bin/node (the devDependency, not installed with --ignore-scripts);
+# then the dashboard's static files into dist/dashboard (Vite, a dev dependency: only this stage has it).
+RUN node node_modules/typescript/bin/tsc -p tsconfig.build.json \
+ && node dist/scripts/dashboard-build.js --force \
+ && test -f dist/dashboard/index.html
 
 FROM node:24-bookworm-slim AS deps
 WORKDIR /app
@@ -30,6 +34,8 @@ COPY --from=deps /app/node_modules node_modules
 COPY --from=build /app/dist dist
 COPY package.json ./
 COPY schema schema
+# The dashboard's persisted documents: the operations the gateway trusts from it (TRUSTED_DOCUMENTS_FILES' default).
+COPY dashboard/src/gql/persisted-documents.json dashboard/src/gql/persisted-documents.json
 # The image's unprivileged user (uid 1000), which the Kubernetes manifests also run as.
 USER node
 EXPOSE 4000 9464

@@ -1,5 +1,8 @@
 import { clientAddress as addressOf, trustedProxies } from './http/client-address';
 import { withCors } from './http/cors';
+import { graphiqlInstalled, withGraphiQL } from './http/graphiql';
+import { dashboardRoutes } from './dashboard/dashboard.route';
+import { admitDocument, TrustedDocuments } from './trusted-documents/trusted-documents';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 process.env.APOLLO_TELEMETRY_DISABLED = '1';
@@ -19,7 +22,7 @@ import { SubgraphHealth } from './health/subgraph-health';
 import { createLogger, Logger } from '../subgraphs/kit/logger';
 import { graphqlRoute, jsonBody, withGraphQLAt } from '../subgraphs/kit/graphql-route';
 import { SCHEMA_DIR } from '../subgraphs/kit/paths';
-import type { AuthConfig } from '../subgraphs/kit/config';
+import type { AuthConfig, DashboardConfig } from '../subgraphs/kit/config';
 import { ANONYMOUS, Identity } from '../subgraphs/kit/identity';
 import { signRequest } from '../subgraphs/kit/signing';
 import { createAuthenticator } from './auth';
@@ -72,13 +75,19 @@ export interface GatewayOptions {
   trustedProxies?: string[];
   /** Browser origins allowed by CORS (none: no CORS header is sent). */
   corsOrigins?: string[];
+  /** Persisted documents of known clients, and the clients that may send nothing else; none when absent. */
+  trustedDocuments?: TrustedDocuments;
   /** Where the replicas keep shared counters (rate limits); in this process when absent. */
   redisUrl?: string;
   log?: Logger;
   /** false when the process serves /metrics on a port of its own. */
   metricsOnPublicPort?: boolean;
+  /** The dashboard's sign-in; a pasted token outside production when left out. */
+  dashboard?: DashboardConfig;
   /** The process's own metrics (event loop, memory, GC): asked by the entry point only. */
   processMetrics?: boolean;
+  /** Identical subgraph queries of one caller in flight at once sent once (on unless false). */
+  inflightDedupe?: boolean;
 }
 
 export interface GatewayServer extends Listenable {
@@ -86,6 +95,9 @@ export interface GatewayServer extends Listenable {
 }
 
 type CallMetrics = ReturnType<typeof subgraphCallMetrics>;
+
+/** GraphiQL outside production, when its dev dependencies are installed. */
+const developerPage = (production: boolean, next: RequestHandler): RequestHandler => (!production && graphiqlInstalled() ? withGraphiQL(next) : next);
 
 export function committedSupergraph(): string {
   return readFileSync(join(SCHEMA_DIR, 'supergraph.graphql'), 'utf8');
@@ -101,6 +113,7 @@ export function committedSupergraph(): string {
 class SubgraphSource implements GraphQLDataSource<GatewayContext> {
   private readonly pool: Pool;
   private readonly path: string;
+  private readonly inflight = new Map<string, Promise<{ statusCode: number; text: string }>>();
 
   constructor(
     private readonly system: System,
@@ -109,6 +122,7 @@ class SubgraphSource implements GraphQLDataSource<GatewayContext> {
     readonly policy: SubgraphCallPolicy,
     private readonly resilience: ResilienceConfig,
     private readonly metrics: CallMetrics,
+    private readonly dedupe: boolean,
   ) {
     const u = new URL(url);
     this.path = u.pathname + u.search;
@@ -150,18 +164,40 @@ class SubgraphSource implements GraphQLDataSource<GatewayContext> {
     }
   }
 
+  /**
+   * Identical queries in flight at once are sent once, keyed by the verified identity as well as the body: a
+   * subgraph answers per caller (masking, a department's own dossiers), so callers never share another's answer.
+   * Each parses its own copy of the text, since @apollo/gateway merges into the response it is given.
+   */
+  private send(kind: string, identity: Identity, body: string, fetch: () => Promise<{ statusCode: number; text: string }>) {
+    if (kind !== 'query' || !this.dedupe) return fetch();
+    const key = `${identity.role}\u0000${identity.subject}\u0000${identity.department ?? ''}\u0000${identity.citizenId ?? ''}\u0000${body}`;
+    const running = this.inflight.get(key);
+    if (running) {
+      this.metrics.inflightJoined.inc({ subgraph: this.system.name });
+      // The first caller's own deadline may have cut the call short: for this one, the subgraph did not answer.
+      return running.catch((e) => {
+        throw e instanceof SubgraphCallFailed ? e : new SubgraphCallFailed('connection');
+      });
+    }
+    const sent = fetch().finally(() => this.inflight.delete(key));
+    this.inflight.set(key, sent);
+    return sent;
+  }
+
   private async call({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>, signal: AbortSignal): Promise<GatewayGraphQLResponse> {
     const { query, variables, operationName, extensions } = request;
     if (!query) throw new Error('Missing query');
     const body = JSON.stringify({ query, variables, operationName, extensions });
-    const { statusCode, text } = await tracedFetch(this.system.name, async (traceHeaders) => {
+    const identity = (context as Partial<GatewayContext>)?.identity ?? ANONYMOUS;
+    const { statusCode, text } = await this.send(kindOf(query), identity, body, () => tracedFetch(this.system.name, async (traceHeaders) => {
       const headers = {
         'content-type': 'application/json',
         ...signRequest(this.secret, {
           method: 'POST',
           path: this.path,
           body,
-          identity: (context as Partial<GatewayContext>)?.identity ?? ANONYMOUS,
+          identity,
           requestId: (context as Partial<GatewayContext>)?.requestId ?? requestIdOf(undefined),
           trace: traceHeaders,
         }),
@@ -173,7 +209,7 @@ class SubgraphSource implements GraphQLDataSource<GatewayContext> {
         if (signal.aborted) throw e;
         throw new SubgraphCallFailed('connection');
       }
-    });
+    }));
     let parsed: GatewayGraphQLResponse | null = null;
     try {
       parsed = JSON.parse(text) as GatewayGraphQLResponse;
@@ -255,7 +291,7 @@ export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
       const known = sources.get(name);
       if (known?.url === target) return known;
       const system: System = SUBGRAPHS.find((s) => s.name === name) ?? { name };
-      const source = new SubgraphSource(system, target, secret, known?.policy ?? new SubgraphCallPolicy(name, resilience, { gauge: calls.circuitOpen, log }), resilience, calls);
+      const source = new SubgraphSource(system, target, secret, known?.policy ?? new SubgraphCallPolicy(name, resilience, { gauge: calls.circuitOpen, log }), resilience, calls, o.inflightDedupe ?? true);
       if (known) retired.push(known);
       sources.set(name, source);
       return source;
@@ -299,21 +335,26 @@ export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
   app.get('/health/subgraphs', (_req, res) => void res.set('cache-control', 'no-store').json(health.snapshot()));
   if (o.metricsOnPublicPort ?? true) app.get('/metrics', metricsHandler(metrics.registry));
   exportRoutes(app, apollo, authenticate, log);
+  dashboardRoutes(app, o.dashboard ?? { oidc: null, devSignIn: !o.production });
   nationalSyncRoutes(app, apollo, authenticate, log);
   // The deadline counts from the request's first byte: reading its body, the token and the rate limit take from it too.
   const arrivals = new WeakMap<IncomingMessage, number>();
+  const trusted = o.trustedDocuments ?? { documents: new Map(), enforcedClients: new Set<string>() };
   const route = graphqlRoute<GatewayContext>(apollo, {
     service: 'gateway',
     maxBytes: 256 * 1024,
     admit: (req, raw) => {
       const parsed = jsonBody(req, raw);
       if (!parsed.ok) return { ok: false, status: 400, code: 'BAD_REQUEST', message: 'the body is not valid JSON' };
+      const clientName = req.headers['x-graphql-client-name'];
+      const document = admitDocument(trusted, typeof clientName === 'string' ? clientName : undefined, parsed.body);
+      if (!document.ok) return document;
       const requestId = requestIdOf(req.headers['x-request-id']);
       const access = accessRecord(req);
       access.requestId = requestId;
       return {
         ok: true,
-        body: parsed.body,
+        body: document.body,
         context: async () => {
           const identity = await authenticate(req.headers.authorization);
           const clientAddress = addressOf(req, proxies);
@@ -330,7 +371,7 @@ export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
   };
 
   const server = listenable(
-    observed(withCors(o.corsOrigins ?? [], withGraphQLAt('/graphql', graphql, app)), { log, metrics }),
+    observed(withCors(o.corsOrigins ?? [], developerPage(!!o.production, withGraphQLAt('/graphql', graphql, app))), { log, metrics }),
     async () => {
       await health.stop();
       await apollo.stop();

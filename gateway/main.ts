@@ -3,6 +3,7 @@ import { loadConfig, requireSigningSecret } from '../subgraphs/kit/config';
 import { createLogger } from '../subgraphs/kit/logger';
 import { runService } from '../subgraphs/kit/service';
 import { createGateway } from './gateway';
+import { loadTrustedDocuments } from './trusted-documents/trusted-documents';
 import { initTracing } from '../subgraphs/kit/telemetry/tracing';
 
 /** The gateway process: node dist/gateway/main.js */
@@ -21,6 +22,8 @@ runService('gateway', async () => {
     rateLimitPerMinute: config.gateway.rateLimitPerMinute,
     trustedProxies: config.gateway.trustedProxies,
     corsOrigins: config.gateway.corsOrigins,
+    dashboard: config.gateway.dashboard,
+    trustedDocuments: loadTrustedDocuments(config.gateway.trustedDocuments.files, config.gateway.trustedDocuments.enforcedClients),
     rateLimits: config.gateway.rateLimits,
     redisUrl: config.redisUrl,
     persistedQueries: config.persistedQueries,

@@ -2,8 +2,8 @@ import 'reflect-metadata';
 import { join } from 'node:path';
 import { developmentToken } from '../gateway/auth';
 import { AuthConfig, ConfigError, loadConfig, requireDatabaseUrl } from '../subgraphs/kit/config';
-import type { Identity } from '../subgraphs/kit/identity';
 import { closeDatabases, openSubgraphDatabases } from '../subgraphs/databases';
+import { demoCallers, EXAMPLE_DOSSIER } from '../demo/callers';
 import { isEmpty, seedDemo } from '../demo/seed';
 import { EmbeddedDatabase, embeddedUnlessConfigured } from './embedded-postgres';
 import { stopOnSignals } from './processes';
@@ -44,7 +44,11 @@ async function main(): Promise<void> {
       const counts = await seedDemo(dbs);
       console.log(`demo data (March-April 2020) stored: ${Object.entries(counts).map(([n, c]) => `${n} ${c}`).join(', ')}`);
     }
-    const [sample] = await dbs.intake.query('SELECT applicant_id_number AS id FROM dossier ORDER BY code LIMIT 1');
+    // Without the demo data, any dossier's applicant will do for a citizen's token.
+    const [citizen] = await dbs.intake.query(
+      'SELECT applicant_id_number AS "idNumber", code AS "dossierCode" FROM dossier ORDER BY code = $1 DESC, code LIMIT 1',
+      [EXAMPLE_DOSSIER],
+    );
     await closeDatabases(dbs);
 
     const services = new Supervisor({
@@ -60,13 +64,14 @@ async function main(): Promise<void> {
     })));
     const gateway = `http://${config.host}:${config.gateway.port}`;
     await services.start({ name: 'gateway', script: join(DIST, 'gateway/main.js'), readyUrl: `${gateway}/readiness` });
-    const tokens = config.auth.devSecret ? await developmentTokens(config.auth, sample?.id) : {};
-    const auth = tokens.CENTRE_STAFF ? ` \\\n  -H "authorization: Bearer $STAFF_TOKEN"` : '';
-    console.log(`\nmotcua-graph is up: ${gateway}/graphql\n`);
-    if (tokens.CENTRE_STAFF) {
-      console.log('Development tokens (12 h; npm run token -- --role ... makes others):');
-      for (const [label, token] of Object.entries(tokens)) console.log(`  ${label.padEnd(24)} ${token}`);
-      console.log(`\nSTAFF_TOKEN=${tokens.CENTRE_STAFF}`);
+    const tokens = config.auth.devSecret ? await developmentTokens(config.auth, `${gateway}/graphql`, citizen) : [];
+    const auth = tokens.length ? ` \\\n  -H "authorization: Bearer $STAFF_TOKEN"` : '';
+    console.log(`\nmotcua-graph is up: ${gateway}/graphql (GraphiQL in a browser)\nthe report builders' dashboard: ${gateway}/dashboard/ (paste STAFF_TOKEN below, or REPORT_TOKEN, OFFICER_TOKEN)\n`);
+    if (tokens.length) {
+      console.log('Development tokens (12 h; npm run token -- --role ... makes others): paste these lines into your shell');
+      console.log('for the curl examples of the README and the one below.');
+      for (const line of tokens) console.log(line);
+      console.log();
     }
     console.log(`curl -s ${gateway}/graphql -H 'content-type: application/json'${auth} \\\n  -d '${JSON.stringify({ query: EXAMPLE.replace(/\s+/g, ' ') })}'\n\nCtrl-C stops everything.`);
   } catch (e) {
@@ -77,18 +82,15 @@ async function main(): Promise<void> {
   }
 }
 
-async function developmentTokens(auth: AuthConfig, citizenId: string | undefined): Promise<Record<string, string>> {
-  const identities: [string, Identity][] = [
-    ['CENTRE_STAFF', { subject: 'dev-staff', role: 'CENTRE_STAFF' }],
-    ['CENTRE_ADMIN', { subject: 'dev-admin', role: 'CENTRE_ADMIN' }],
-    ['DEPARTMENT_OFFICER SGTVT', { subject: 'dev-transport-officer', role: 'DEPARTMENT_OFFICER', department: 'SGTVT' }],
-    ['REPORT_BUILDER', { subject: 'dev-report-builder', role: 'REPORT_BUILDER' }],
-    ['SERVICE', { subject: 'dev-service', role: 'SERVICE' }],
-  ];
-  if (citizenId) identities.push([`CITIZEN ${citizenId}`, { subject: 'dev-citizen', role: 'CITIZEN', citizenId }]);
-  const tokens: Record<string, string> = {};
-  for (const [label, identity] of identities) tokens[label] = await developmentToken(auth, identity);
-  return tokens;
+/** One shell assignment a line, `STAFF_TOKEN=…  # CENTRE_STAFF`, so that the lines paste as they are. */
+async function developmentTokens(
+  auth: AuthConfig,
+  graphql: string,
+  citizen: { idNumber: string; dossierCode: string } | undefined,
+): Promise<string[]> {
+  const lines = [`GRAPHQL=${graphql}  # where the curl examples send their requests`];
+  for (const c of demoCallers(citizen)) lines.push(`${c.variable}=${await developmentToken(auth, c.identity)}  # ${c.label}`);
+  return lines;
 }
 
 void main();

@@ -6,6 +6,8 @@ import type { Peers } from './messaging/outbox';
 import { ROLES, type Role } from './identity';
 import { trustedProxies } from './trusted-proxies';
 import { corsOrigins, DEVELOPMENT_CORS_ORIGINS } from './cors-origins';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from './paths';
 
 export class ConfigError extends Error {}
 
@@ -113,6 +115,18 @@ export interface Config {
     trustedProxies: string[];
     /** CORS_ORIGINS: browser origins allowed to call it; outside production, this machine's on any port by default. */
     corsOrigins: string[];
+    /**
+     * TRUSTED_DOCUMENTS_FILES: manifests of persisted documents (hash → document), the dashboard's by default;
+     * TRUSTED_DOCUMENTS_CLIENTS: the clients (x-graphql-client-name) that may send only those; in production the
+     * dashboard by default, none elsewhere.
+     */
+    trustedDocuments: { files: string[]; enforcedClients: string[] };
+    /**
+     * The report builders' dashboard at /dashboard/: its sign-in through the province's OpenID Connect provider
+     * (DASHBOARD_OIDC_AUTHORITY, DASHBOARD_OIDC_CLIENT_ID, DASHBOARD_OIDC_SCOPE), and outside production a field
+     * that takes a pasted token.
+     */
+    dashboard: DashboardConfig;
   };
   /**
    * Shared state of the replicas of a service (replay nonces, rate-limit counters) when set (REDIS_URL); otherwise a
@@ -169,6 +183,16 @@ const secret = z
 const DEVELOPMENT_SECRETS = new Set([DEV_JWT_SECRET, DEV_AUDIT_KEY, ...SUBGRAPHS.map((s) => devSigningSecret(s.name))]);
 
 const port = z.coerce.number().int().min(0).max(65535);
+const list = (text: string) => text.split(',').map((e) => e.trim()).filter(Boolean);
+/** The persisted documents the dashboard's build writes (dashboard/codegen). */
+const DASHBOARD_DOCUMENTS = join(PROJECT_ROOT, 'dashboard', 'src', 'gql', 'persisted-documents.json');
+/** The dashboard's x-graphql-client-name (dashboard/src/graphql.ts). */
+export const DASHBOARD_CLIENT = 'motcua-dashboard';
+
+export interface DashboardConfig {
+  oidc: { authority: string; clientId: string; scope: string } | null;
+  devSignIn: boolean;
+}
 const pgUrl = z
   .string()
   .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// URL')
@@ -216,6 +240,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           ctx.addIssue({ code: 'custom', message: (e as Error).message });
         }
       }),
+    TRUSTED_DOCUMENTS_FILES: z.string().optional().transform((text) => (text === undefined ? undefined : list(text))),
+    TRUSTED_DOCUMENTS_CLIENTS: z.string().optional().transform((text) => (text === undefined ? undefined : list(text))),
+    DASHBOARD_OIDC_AUTHORITY: httpUrl,
+    DASHBOARD_OIDC_CLIENT_ID: z.string().min(1).max(200).optional(),
+    DASHBOARD_OIDC_SCOPE: z.string().min(1).max(500).default('openid profile'),
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
     HANDOVER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(DEFAULT_HANDOVER.concurrency),
     HANDOVER_TIMEOUT_MS: ms(100, 600_000).default(DEFAULT_HANDOVER.timeoutMs),
@@ -261,6 +290,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const missing: string[] = [];
   if (production && !v.AUTH_JWKS_URL && !v.AUTH_PUBLIC_KEY_FILE) missing.push('AUTH_JWKS_URL or AUTH_PUBLIC_KEY_FILE (required in production)');
   if (production && v.AUTH_DEV_SECRET) missing.push('AUTH_DEV_SECRET: not allowed in production');
+  if (!v.DASHBOARD_OIDC_AUTHORITY !== !v.DASHBOARD_OIDC_CLIENT_ID) missing.push(v.DASHBOARD_OIDC_AUTHORITY ? 'DASHBOARD_OIDC_CLIENT_ID (DASHBOARD_OIDC_AUTHORITY is set)' : 'DASHBOARD_OIDC_AUTHORITY (DASHBOARD_OIDC_CLIENT_ID is set)');
   if (production) for (const name of Object.keys(shape)) if (DEVELOPMENT_SECRETS.has(v[name])) missing.push(`${name}: a development secret, published with the code`);
   if (production && v.AUDIT_KEY === DEV_AUDIT_KEY) missing.push('AUDIT_KEY: the development key is not allowed in production');
   const subgraphs: Record<string, SubgraphConfig> = {};
@@ -316,6 +346,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       },
       trustedProxies: v.TRUSTED_PROXIES,
       corsOrigins: v.CORS_ORIGINS ?? (production ? [] : DEVELOPMENT_CORS_ORIGINS),
+      trustedDocuments: { files: v.TRUSTED_DOCUMENTS_FILES ?? [DASHBOARD_DOCUMENTS], enforcedClients: v.TRUSTED_DOCUMENTS_CLIENTS ?? (production ? [DASHBOARD_CLIENT] : []) },
+      dashboard: {
+        oidc: v.DASHBOARD_OIDC_AUTHORITY && v.DASHBOARD_OIDC_CLIENT_ID ? { authority: v.DASHBOARD_OIDC_AUTHORITY, clientId: v.DASHBOARD_OIDC_CLIENT_ID, scope: v.DASHBOARD_OIDC_SCOPE } : null,
+        devSignIn: !production,
+      },
     },
     redisUrl: v.REDIS_URL,
     handover: {

