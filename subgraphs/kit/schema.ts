@@ -6,6 +6,7 @@ import { buildSchema, createResolversMap } from 'type-graphql';
 import { auditTrailFor } from './audit/audit-trail.resolver';
 import { handoverOutboxFor, hostsHandoverQueue } from './messaging/queue/handover-outbox.resolver';
 import { DateTimeScalar } from './scalars';
+import { guardRepresentations } from './federation/representation.guard';
 import type { SubgraphModule } from './subgraph';
 
 /**
@@ -40,5 +41,5 @@ async function build(m: SubgraphModule): Promise<GraphQLSchema> {
   for (const [type, ref] of Object.entries({ ...m.referenceResolvers, ...trail.reference, ...outbox.reference })) {
     resolvers[type] = { ...(resolvers[type] ?? {}), ...ref };
   }
-  return buildSubgraphSchema([{ typeDefs: parse(`${FEDERATION_LINK}\n${printSchemaWithDirectives(schema)}`), resolvers }]);
+  return guardRepresentations(buildSubgraphSchema([{ typeDefs: parse(`${FEDERATION_LINK}\n${printSchemaWithDirectives(schema)}`), resolvers }]));
 }

@@ -68,6 +68,12 @@ export function subgraphCallMetrics(registry: Registry) {
       labelNames: ['subgraph'] as const,
       registers: [registry],
     }),
+    inflightJoined: new Counter({
+      name: 'motcua_subgraph_inflight_joined_total',
+      help: "Subgraph queries not sent because the same caller's identical query to that subgraph was in flight: they share its answer.",
+      labelNames: ['subgraph'] as const,
+      registers: [registry],
+    }),
     subgraphUp: new Gauge({
       name: 'motcua_subgraph_up',
       help: '1 when the subgraph answered its readiness probe last time, 0 otherwise.',
