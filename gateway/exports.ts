@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 import express from 'express';
@@ -12,10 +13,11 @@ import type { Logger } from '../subgraphs/kit/logger';
 /**
  * The report table as files for the report builders' spreadsheets: GET /reports/monthly.csv|.xlsx?from&to
  * [&departmentCode], with the same token and the same access rules as the graph (it runs the graph's query).
+ * A closed period's file carries an ETag and may be kept privately and revalidated; any other is no-store.
  */
 const QUERY = `query Export($from: Date!, $to: Date!, $departmentCode: String) {
   report(from: $from, to: $to, departmentCode: $departmentCode) {
-    from to carriedOver withdrawn returnedByPost balanced
+    from to carriedOver withdrawn returnedByPost balanced published
     received { total online direct postal } resolved { total early onTime late } inProcess { total overdue }
     ratings { total verySatisfied satisfied dissatisfied }
     rates { online direct postal early onTime late earlyOrOnTime returnedByPost verySatisfied satisfied dissatisfied }
@@ -23,6 +25,7 @@ const QUERY = `query Export($from: Date!, $to: Date!, $departmentCode: String) {
       resolved { total early onTime late } inProcess { total overdue } }
     narrative
     reconciliation { consistent problems }
+    revisions { system month departmentCode reason at }
   } }`;
 
 interface Figures {
@@ -101,6 +104,10 @@ export async function toXlsx(report: any): Promise<Buffer> {
   notes.addRow(inertRow([report.narrative])).alignment = { wrapText: true };
   notes.addRow([report.balanced ? 'Số liệu cân đối.' : 'Số liệu chưa cân đối.']);
   for (const p of report.reconciliation.problems) notes.addRow(inertRow([p]));
+  // A closed month's later changes stand beside its published figures, never in them (docs/closed-periods.md).
+  for (const r of report.revisions ?? []) {
+    notes.addRow(inertRow([`Điều chỉnh sau công bố (${r.system}, ${r.month}, ${r.departmentCode}, ${r.at}): ${r.reason}`]));
+  }
   return Buffer.from(await book.xlsx.writeBuffer());
 }
 
@@ -114,9 +121,15 @@ export function refuse(res: express.Response, errors: readonly GraphQLFormattedE
   res.status(status).json({ error: status === 500 ? 'Internal server error' : error?.message, code, requestId });
 }
 
+/** If-None-Match as RFC 9110 reads it: `*`, or a list of tags compared weakly. */
+function ifNoneMatch(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  return header.trim() === '*' || header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
+}
+
 export function exportRoutes(app: express.Express, apollo: ApolloServer<GatewayContext>, authenticate: Authenticate, log: Logger): void {
   app.get(/^\/reports\/monthly\.(csv|xlsx)$/, async (req, res) => {
-    // Personal and per-department figures: no browser or proxy keeps a copy, refusals included.
+    // Per-department figures that change while a period is open: no browser or proxy keeps a copy, refusals included.
     res.set('cache-control', 'no-store');
     const format = req.path.endsWith('.xlsx') ? 'xlsx' : 'csv';
     const requestId = requestIdOf(req.headers['x-request-id']);
@@ -141,7 +154,18 @@ export function exportRoutes(app: express.Express, apollo: ApolloServer<GatewayC
       refuse(res, body?.errors, requestId, log, 'report export failed');
       return;
     }
-    const report = body.data.report;
+    const report = body.data.report as { published?: boolean | null };
+    if (report.published) {
+      // A closed month's figures are frozen: a spreadsheet or browser may keep its copy and ask whether it still
+      // holds. The tag is the file's figures (not its bytes: a workbook carries the time it was written), so a
+      // revision or a change in the live reconciliation makes a new one.
+      const etag = `"${createHash('sha256').update(`${format}\u0000${JSON.stringify(report)}`).digest('base64url')}"`;
+      res.set({ 'cache-control': 'private, no-cache', etag, vary: 'Authorization' });
+      if (ifNoneMatch(req.headers['if-none-match'], etag)) {
+        res.status(304).end();
+        return;
+      }
+    }
     const name = `bao-cao-II.06a_${from}_${to}${typeof departmentCode === 'string' ? `_${departmentCode}` : ''}.${format}`;
     res.setHeader('content-disposition', `attachment; filename="${name}"`);
     if (format === 'csv') {

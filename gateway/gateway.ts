@@ -3,6 +3,7 @@ import { withCors } from './http/cors';
 import { graphiqlInstalled, withGraphiQL } from './http/graphiql';
 import { dashboardRoutes } from './dashboard/dashboard.route';
 import { admitDocument, TrustedDocuments } from './trusted-documents/trusted-documents';
+import { DEFAULT_REPORT_CACHE, reportCache, ReportCacheOptions } from './report-cache/report-cache.plugin';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 process.env.APOLLO_TELEMETRY_DISABLED = '1';
@@ -88,6 +89,8 @@ export interface GatewayOptions {
   processMetrics?: boolean;
   /** Identical subgraph queries of one caller in flight at once sent once (on unless false). */
   inflightDedupe?: boolean;
+  /** Reports over closed months answered from memory until revised (DEFAULT_REPORT_CACHE unless false). */
+  reportCache?: ReportCacheOptions | false;
 }
 
 export interface GatewayServer extends Listenable {
@@ -95,6 +98,9 @@ export interface GatewayServer extends Listenable {
 }
 
 type CallMetrics = ReturnType<typeof subgraphCallMetrics>;
+
+const REVISION_MARK = '{ reportPeriods { month revisionCount } }';
+const GATEWAY_SERVICE: Identity = { subject: 'gateway', role: 'SERVICE' };
 
 /** GraphiQL outside production, when its dev dependencies are installed. */
 const developerPage = (production: boolean, next: RequestHandler): RequestHandler => (!production && graphiqlInstalled() ? withGraphiQL(next) : next);
@@ -304,7 +310,15 @@ export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
     },
   });
   const limits = armor(!!o.production);
-  const apollo = new ApolloServer<GatewayContext>({
+  const cacheOptions = o.reportCache === undefined ? DEFAULT_REPORT_CACHE : o.reportCache;
+  // The register's list of closed months with their revision counts, asked by the gateway itself.
+  const revisionMark = async (): Promise<string | null> => {
+    const answer = await apollo.executeOperation({ query: REVISION_MARK }, { contextValue: { requestId: requestIdOf(undefined), identity: GATEWAY_SERVICE } });
+    const body = answer.body.kind === 'single' ? answer.body.singleResult : null;
+    return body?.data && !body.errors?.length ? JSON.stringify(body.data.reportPeriods) : null;
+  };
+  const caching = cacheOptions && cacheOptions.maxEntries > 0 ? [reportCache<GatewayContext>(cacheOptions, revisionMark, calls.reportCache)] : [];
+  const apollo: ApolloServer<GatewayContext> = new ApolloServer<GatewayContext>({
     gateway,
     formatError: maskErrors,
     includeStacktraceInErrorResponses: false,
@@ -317,7 +331,7 @@ export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
     csrfPrevention: true,
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), ...limits.plugins, receiptLimit(limiter), logErrors(log), requestIdOnErrors(), accessPlugin(), tracingPlugin()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), ...limits.plugins, receiptLimit(limiter), logErrors(log), requestIdOnErrors(), accessPlugin(), tracingPlugin(), ...caching],
   });
   await apollo.start();
 

@@ -23,6 +23,7 @@ runService('gateway', async () => {
     trustedProxies: config.gateway.trustedProxies,
     corsOrigins: config.gateway.corsOrigins,
     dashboard: config.gateway.dashboard,
+    reportCache: config.gateway.reportCache,
     trustedDocuments: loadTrustedDocuments(config.gateway.trustedDocuments.files, config.gateway.trustedDocuments.enforcedClients),
     rateLimits: config.gateway.rateLimits,
     redisUrl: config.redisUrl,

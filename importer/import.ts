@@ -127,7 +127,7 @@ async function intoClosedMonths(histories: DossierHistory[], dbs: Record<string,
   }
   const revisions: ImportResult['revisions'] = [];
   for (const g of groups.values()) {
-    const revised = await dbs[g.system].transaction((m) => recordRevision(m, correction!.auditKey, {
+    const revised = await dbs[g.system].transaction((m) => recordRevision(m, correction!.auditKey, g.system, {
       month: g.month, departmentCode: g.departmentCode, reason: correction!.reason, by: correction!.by, batch: batchOf(correction!.reason, ...g.codes.sort()),
     }));
     if (revised) revisions.push({ system: g.system, month: g.month, departmentCode: g.departmentCode });

@@ -1,5 +1,7 @@
 import type { Handler } from '../kit/messaging/handover';
 import { DATA_ACCESSES } from '../kit/audit/access-shipping';
+import { PERIOD_REVISED } from '../kit/periods/period-revision';
+import { noteRevision } from './report/revision-notice.handler';
 import { receiveDataAccesses } from './data-access.store';
 import { applyStatus, logEvents } from './register';
 
@@ -21,4 +23,5 @@ export const intakeHandlers: Record<string, Handler> = {
     ]);
   },
   [DATA_ACCESSES]: receiveDataAccesses,
+  [PERIOD_REVISED]: noteRevision,
 };

@@ -122,6 +122,11 @@ export interface Config {
      */
     trustedDocuments: { files: string[]; enforcedClients: string[] };
     /**
+     * Reports over closed months kept in memory until a system revises one (REPORT_CACHE_ENTRIES, 0 turns it off;
+     * REPORT_CACHE_TTL_SECONDS, at most).
+     */
+    reportCache: { maxEntries: number; ttlMs: number };
+    /**
      * The report builders' dashboard at /dashboard/: its sign-in through the province's OpenID Connect provider
      * (DASHBOARD_OIDC_AUTHORITY, DASHBOARD_OIDC_CLIENT_ID, DASHBOARD_OIDC_SCOPE), and outside production a field
      * that takes a pasted token.
@@ -246,6 +251,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     DASHBOARD_OIDC_CLIENT_ID: z.string().min(1).max(200).optional(),
     DASHBOARD_OIDC_SCOPE: z.string().min(1).max(500).default('openid profile'),
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+    REPORT_CACHE_ENTRIES: z.coerce.number().int().min(0).max(100_000).default(500),
+    REPORT_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
     HANDOVER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(DEFAULT_HANDOVER.concurrency),
     HANDOVER_TIMEOUT_MS: ms(100, 600_000).default(DEFAULT_HANDOVER.timeoutMs),
     HANDOVER_BACKOFF_MAX_MS: ms(100, 3_600_000).default(DEFAULT_HANDOVER.backoffMaxMs),
@@ -346,6 +353,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       },
       trustedProxies: v.TRUSTED_PROXIES,
       corsOrigins: v.CORS_ORIGINS ?? (production ? [] : DEVELOPMENT_CORS_ORIGINS),
+      reportCache: { maxEntries: v.REPORT_CACHE_ENTRIES, ttlMs: v.REPORT_CACHE_TTL_SECONDS * 1000 },
       trustedDocuments: { files: v.TRUSTED_DOCUMENTS_FILES ?? [DASHBOARD_DOCUMENTS], enforcedClients: v.TRUSTED_DOCUMENTS_CLIENTS ?? (production ? [DASHBOARD_CLIENT] : []) },
       dashboard: {
         oidc: v.DASHBOARD_OIDC_AUTHORITY && v.DASHBOARD_OIDC_CLIENT_ID ? { authority: v.DASHBOARD_OIDC_AUTHORITY, clientId: v.DASHBOARD_OIDC_CLIENT_ID, scope: v.DASHBOARD_OIDC_SCOPE } : null,

@@ -88,7 +88,7 @@ describe('what the gateway and the subgraphs let out', () => {
   });
 
   describe('exports', () => {
-    it('when a report is exported, or refused, then no cache may keep it', async () => {
+    it('when a report of an open period is exported, or refused, then no cache may keep it', async () => {
       const token = await tokenFor(RB);
       for (const format of ['csv', 'xlsx']) {
         const res = await fetch(`${base()}/reports/monthly.${format}?from=2020-04-01&to=2020-04-30`, { headers: { authorization: `Bearer ${token}` } });

@@ -1,4 +1,4 @@
-import { Arg, Ctx, Field, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, Field, Int, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
 import { conflict, forbidden } from '../../kit/errors';
 import { checkReportAccess } from '../../kit/report/department-report';
 import { enqueue } from '../../kit/messaging/outbox';
@@ -25,10 +25,17 @@ export class ReportPeriod {
 
   @Field({ description: "SHA-256 of the register's frozen figures (canonical JSON), as its audit chain records it." })
   digest: string;
+
+  @Field(() => Int, {
+    description:
+      "Revisions of the month recorded since it was closed, in every system: the register's own, and each department " +
+      "system's once its notice has arrived (the outbox delivers it, usually within a second). A report's cache is keyed by it.",
+  })
+  revisionCount: number;
 }
 
-const periodOf = (p: { month: string; closedAt: Date; digest: string }) =>
-  Object.assign(new ReportPeriod(), { month: p.month, closedAt: new Date(p.closedAt), digest: p.digest });
+const periodOf = (p: { month: string; closedAt: Date; digest: string; revisionCount?: number }) =>
+  Object.assign(new ReportPeriod(), { month: p.month, closedAt: new Date(p.closedAt), digest: p.digest, revisionCount: Number(p.revisionCount ?? 0) });
 
 @Resolver(() => ReportPeriod)
 export class ReportPeriodResolver {
@@ -67,7 +74,12 @@ export class ReportPeriodResolver {
   @Query(() => [ReportPeriod], { description: 'The closed reporting months, newest first. Centre staff and report builders.' })
   async reportPeriods(@Ctx() ctx: Ctx): Promise<ReportPeriod[]> {
     checkReportAccess(ctx.identity, null);
-    const rows = await ctx.db.query(`SELECT to_char(month, 'YYYY-MM') AS month, closed_at AS "closedAt", digest FROM report_period ORDER BY month DESC`);
+    const rows = await ctx.db.query(
+      `SELECT to_char(p.month, 'YYYY-MM') AS month, p.closed_at AS "closedAt", p.digest,
+              (SELECT count(*) FROM period_revision r WHERE r.month = p.month)
+            + (SELECT count(*) FROM period_revision_notice n WHERE n.month = p.month) AS "revisionCount"
+       FROM report_period p ORDER BY p.month DESC`,
+    );
     return rows.map(periodOf);
   }
 }

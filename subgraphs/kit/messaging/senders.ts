@@ -2,6 +2,7 @@ import { DEPARTMENT_SYSTEMS, SUBGRAPHS } from '../../registry';
 import { REVIVE_DEAD } from './queue/revive';
 import { AUDIT_CHECKPOINT } from '../audit/audit-checkpoint';
 import { CLOSE_PERIOD } from '../periods/period-close.handover';
+import { PERIOD_REVISED } from '../periods/period-revision';
 import { ACCESS_HOLDER, DATA_ACCESSES } from '../audit/access-shipping';
 
 const INTAKE = 'intake';
@@ -20,6 +21,8 @@ export const SENDERS: Readonly<Record<string, readonly string[]>> = {
   CALENDAR: [INTAKE],
   // The centre closes a reporting period; each department system freezes its own figures for it.
   [CLOSE_PERIOD]: [INTAKE],
+  // …and each tells the register of a revision it records.
+  [PERIOD_REVISED]: DEPARTMENT_SYSTEMS.map((s) => s.name),
   // The centre tells the post what to carry.
   INBOUND_RECEIVED: [INTAKE],
   OUTBOUND: [INTAKE],

@@ -2,6 +2,14 @@ import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { AuditLog } from '../audit/audit-log';
 import type { Identity } from '../identity';
+import { enqueue } from '../messaging/outbox';
+
+/**
+ * A department system tells the register of each revision it records, so that the register knows every system's
+ * revisions of a month (ReportPeriod.revisionCount) and a cached report over it is answered afresh.
+ */
+export const PERIOD_REVISED = 'PERIOD_REVISED';
+const REGISTER = 'intake';
 
 export interface Revision {
   month: string;
@@ -16,11 +24,11 @@ export interface Revision {
 export const batchOf = (...parts: string[]) => createHash('sha256').update(parts.join('\n')).digest('hex');
 
 /**
- * Records a revision of a closed month here, in the transaction of the change it explains, and signs it in this
- * system's audit chain (its reason's digest with it). A month not closed here is no revision: its figures are
- * still live. Whether it recorded one.
+ * Records a revision of a closed month in `system`, in the transaction of the change it explains, and signs it in
+ * its audit chain (its reason's digest with it); a department system's is told to the register in the same
+ * transaction. A month not closed here is no revision: its figures are still live. Whether it recorded one.
  */
-export async function recordRevision(m: EntityManager, auditKey: string, r: Revision): Promise<boolean> {
+export async function recordRevision(m: EntityManager, auditKey: string, system: string, r: Revision): Promise<boolean> {
   const inserted: unknown[] = await m.query(
     `INSERT INTO period_revision (month, department_code, reason, revised_by, batch)
      SELECT $1::date, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM report_period WHERE month = $1::date)
@@ -33,6 +41,9 @@ export async function recordRevision(m: EntityManager, auditKey: string, r: Revi
   audit.action = 'PERIOD_REVISION';
   await audit.writeIn(m, { dossierCode: `period:${r.month}:${r.departmentCode}`, departmentCode: r.departmentCode, applicantIdNumber: null },
     `reason:${createHash('sha256').update(r.reason).digest('hex')}`);
+  if (system !== REGISTER) {
+    await enqueue(m, [{ destination: REGISTER, dossierCode: `period:${r.month}`, type: PERIOD_REVISED, payload: { month: r.month, departmentCode: r.departmentCode, batch: r.batch } }]);
+  }
   return true;
 }
 

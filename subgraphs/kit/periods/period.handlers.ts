@@ -19,7 +19,7 @@ export function periodHandlers(system: string, handlers: Record<string, Handler>
         await handOver(m, message);
         const month = monthOf(new Date(message.payload.receivedAt));
         if (month === monthOf(new Date())) return;
-        await recordRevision(m, auditKey, {
+        await recordRevision(m, auditKey, system, {
           month,
           departmentCode: message.payload.departmentCode,
           reason: typeof message.payload.correction === 'string' ? message.payload.correction : LATE_HANDOVER,

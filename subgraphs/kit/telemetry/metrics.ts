@@ -68,6 +68,12 @@ export function subgraphCallMetrics(registry: Registry) {
       labelNames: ['subgraph'] as const,
       registers: [registry],
     }),
+    reportCache: new Counter({
+      name: 'motcua_report_cache_total',
+      help: 'Report operations over closed months by what the cache did: hit, miss, revised (kept, but a system has revised a closed month since), skip (the revision mark could not be read).',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
     inflightJoined: new Counter({
       name: 'motcua_subgraph_inflight_joined_total',
       help: "Subgraph queries not sent because the same caller's identical query to that subgraph was in flight: they share its answer.",
