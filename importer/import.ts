@@ -1,12 +1,12 @@
 import type { DataSource } from 'typeorm';
-import { nextDossierCode } from '../subgraphs/intake/dossier-code.allocator';
+import { nextDossierCodes } from '../subgraphs/intake/dossier-code.allocator';
 import type { DossierHistory } from '../subgraphs/kit/history';
 import { calendarDays } from '../subgraphs/kit/calendar/calendar.follower';
 import { calendar } from '../subgraphs/kit/calendar/working-time';
 import { DEPARTMENT_SYSTEMS, SUBGRAPHS } from '../subgraphs/registry';
 import { monthOf } from '../subgraphs/kit/periods/period.store';
 import { batchOf, recordRevision } from '../subgraphs/kit/periods/period-revision';
-import { Catalogue, parseLine, toHistory } from './jsonl';
+import { Catalogue, Parsed, parseLine, toHistory } from './jsonl';
 
 export interface ImportResult {
   lines: number;
@@ -51,6 +51,30 @@ async function catalogueOf(intake: DataSource): Promise<Catalogue> {
 }
 
 /**
+ * The codes of lines that bring none: the one an earlier run allocated for the same line, else a new one, all
+ * allocated in one transaction with the lines they belong to (a re-run finds them, one statement for the file).
+ */
+async function allocatedCodes(intake: DataSource, lines: Extract<Parsed, { ok: true }>[], catalogue: Catalogue): Promise<Map<string, string>> {
+  const codes = new Map<string, string>();
+  if (!lines.length) return codes;
+  const known: { line_hash: string; dossier_code: string }[] = await intake.query(
+    'SELECT line_hash, dossier_code FROM imported_line WHERE line_hash = ANY($1::char(64)[])', [[...new Set(lines.map((l) => l.hash))]],
+  );
+  for (const k of known) codes.set(k.line_hash, k.dossier_code);
+  const fresh = [...new Map(lines.filter((l) => !codes.has(l.hash)).map((l) => [l.hash, l])).values()];
+  if (!fresh.length) return codes;
+  await intake.transaction(async (m) => {
+    const allocated = await nextDossierCodes(m, fresh.map((l) => ({
+      unitCode: catalogue.departments.get(catalogue.procedures.get(l.line.procedureCode)!.departmentCode)!.unitCode,
+      receivedAt: new Date(l.line.receivedAt),
+    })));
+    await m.query('INSERT INTO imported_line (line_hash, dossier_code) SELECT * FROM unnest($1::char(64)[], $2::varchar[])', [fresh.map((l) => l.hash), allocated]);
+    fresh.forEach((l, i) => codes.set(l.hash, allocated[i]));
+  });
+  return codes;
+}
+
+/**
  * Loads dossiers from JSON lines into every system that owns a part of them, through each system's own
  * import code (as the demo seed does). Bad lines are reported and skip; a re-run changes nothing.
  */
@@ -60,36 +84,24 @@ export async function importLines(lines: string[], dbs: Record<string, DataSourc
   // A line without dueAt is due by the province's calendar (the register's), not by the national one alone.
   calendar.replace(await calendarDays(intake));
   const bad: ImportResult['bad'] = [];
-  const histories: DossierHistory[] = [];
-  const lineOf = new Map<string, number>();
-  const seen = new Set<string>();
+  const parsed: { line: number; parsed: Extract<Parsed, { ok: true }> }[] = [];
   for (let i = 0; i < lines.length; i++) {
     if (!lines[i].trim()) continue;
-    const parsed = parseLine(lines[i], catalogue);
-    if (!parsed.ok) {
-      bad.push({ line: i + 1, reason: parsed.reason });
+    const p = parseLine(lines[i], catalogue);
+    if (p.ok) parsed.push({ line: i + 1, parsed: p });
+    else bad.push({ line: i + 1, reason: p.reason });
+  }
+  const codeOf = await allocatedCodes(intake, parsed.filter((p) => !p.parsed.line.code).map((p) => p.parsed), catalogue);
+  const histories: DossierHistory[] = [];
+  const lineOf = new Map<string, number>();
+  for (const { line, parsed: p } of parsed) {
+    const code = p.line.code ?? codeOf.get(p.hash)!;
+    if (lineOf.has(code)) {
+      bad.push({ line, reason: `code: ${code} appears twice in the file` });
       continue;
     }
-    let code = parsed.line.code;
-    if (!code) {
-      const [known] = await intake.query('SELECT dossier_code FROM imported_line WHERE line_hash = $1', [parsed.hash]);
-      code = known?.dossier_code as string | undefined;
-      if (!code) {
-        const unit = catalogue.departments.get(catalogue.procedures.get(parsed.line.procedureCode)!.departmentCode)!.unitCode;
-        code = await intake.transaction(async (m) => {
-          const allocated = await nextDossierCode(m, unit, new Date(parsed.line.receivedAt));
-          await m.query('INSERT INTO imported_line (line_hash, dossier_code) VALUES ($1, $2)', [parsed.hash, allocated]);
-          return allocated;
-        });
-      }
-    }
-    if (seen.has(code)) {
-      bad.push({ line: i + 1, reason: `code: ${code} appears twice in the file` });
-      continue;
-    }
-    seen.add(code);
-    lineOf.set(code, i + 1);
-    histories.push(toHistory(parsed.line, code, catalogue));
+    lineOf.set(code, line);
+    histories.push(toHistory(p.line, code, catalogue));
   }
   const { accepted, revisions } = await intoClosedMonths(histories, dbs, bad, lineOf, correction);
   const stored: Record<string, number> = {};
