@@ -3,6 +3,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { DossierScope } from '../access';
 import type { Identity } from '../identity';
 import { AuditRecord } from './audit-record.entity';
+import { auditWriter } from './audit-writer';
 
 export const GENESIS = '0'.repeat(64);
 /** Taken by every append (and by a checkpoint reading the head) until its transaction ends. */
@@ -78,40 +79,56 @@ export class AuditLog {
     this.entries.set(key, entry);
   }
 
-  /** Appends the pending entries in a transaction of their own. */
+  /**
+   * Appends the pending entries in a transaction of their own, shared with the reads of the other requests ending
+   * at the same moment (auditWriter); resolves once they are stored.
+   */
   async flush(db: DataSource): Promise<void> {
     if (this.entries.size === 0) return;
-    await db.transaction((m) => this.append(m));
+    await auditWriter(db, this.key).append(this.pending());
   }
 
-  /** One lock (held until `m` commits), one read of the chain's end, one insert. */
-  private async append(m: EntityManager): Promise<void> {
-    if (this.entries.size === 0) return;
+  private pending(): PendingRecord[] {
     const entries = [...this.entries.values()];
     this.entries.clear();
-    const at = new Date();
-    await m.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
-    const [last] = await m.query('SELECT hash FROM audit_record ORDER BY id DESC LIMIT 1');
-    let prevHash: string = last?.hash ?? GENESIS;
-    const rows = entries.map((e) => {
-      const base = {
-        at,
-        requestId: this.requestId,
-        subject: this.identity.subject,
-        role: this.identity.role,
-        department: this.identity.department ?? null,
-        dossierCode: e.dossierCode,
-        fields: [...e.fields].sort(),
-        operation: e.operation,
-        allowed: e.allowed,
-      };
-      const hash = recordHash(prevHash, base);
-      const row = { ...base, prevHash, hash, action: e.action, reason: e.reason, mac: recordMac(this.key, { hash, action: e.action, reason: e.reason }) };
-      prevHash = hash;
-      return row;
-    });
-    await m.createQueryBuilder().insert().into(AuditRecord).values(rows).updateEntity(false).execute();
+    return entries.map((e) => ({
+      requestId: this.requestId,
+      subject: this.identity.subject,
+      role: this.identity.role,
+      department: this.identity.department ?? null,
+      dossierCode: e.dossierCode,
+      fields: [...e.fields].sort(),
+      operation: e.operation,
+      allowed: e.allowed,
+      action: e.action,
+      reason: e.reason,
+    }));
   }
+
+  private async append(m: EntityManager): Promise<void> {
+    if (this.entries.size === 0) return;
+    await appendRecords(m, this.key, this.pending());
+  }
+}
+
+/** A record before it has its place in the chain. */
+export type PendingRecord = Omit<AuditRecord, 'id' | 'at' | 'hash' | 'prevHash' | 'mac'>;
+
+/** One lock (held until `m` commits), one read of the chain's end, one insert. */
+export async function appendRecords(m: EntityManager, key: string, pending: PendingRecord[]): Promise<void> {
+  if (pending.length === 0) return;
+  const at = new Date();
+  await m.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
+  const [last] = await m.query('SELECT hash FROM audit_record ORDER BY id DESC LIMIT 1');
+  let prevHash: string = last?.hash ?? GENESIS;
+  const rows = pending.map(({ action, reason, ...rest }) => {
+    const base = { at, ...rest };
+    const hash = recordHash(prevHash, base);
+    const row = { ...base, prevHash, hash, action, reason, mac: recordMac(key, { hash, action, reason }) };
+    prevHash = hash;
+    return row;
+  });
+  await m.createQueryBuilder().insert().into(AuditRecord).values(rows).updateEntity(false).execute();
 }
 
 /** The head of a chain, as a checkpoint keeps it in another system's database. */
