@@ -1,4 +1,4 @@
-import { createHash, createHmac, KeyObject, randomBytes, sign, timingSafeEqual, verify } from 'node:crypto';
+import { createHash, createHmac, KeyObject, randomUUID, sign, timingSafeEqual, verify } from 'node:crypto';
 import { forgetExpired } from './expiring';
 import { Identity, parseIdentity } from './identity';
 
@@ -55,7 +55,8 @@ function signWith(signature: (s: Signable) => Buffer, r: Request, now: number): 
     ...r,
     identity: Buffer.from(JSON.stringify(r.identity)).toString('base64url'),
     timestamp: String(now),
-    nonce: randomBytes(16).toString('hex'),
+    // 122 random bits from Node's buffered pool: a getrandom call per subgraph call was 5% of the gateway's CPU.
+    nonce: randomUUID().replaceAll('-', ''),
   };
   return {
     ...r.trace,
