@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import { DataSource, EntityTarget, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { namedQuery } from './data-source';
 import { RawSqlResultsToEntityTransformer } from 'typeorm/query-builder/transformer/RawSqlResultsToEntityTransformer';
 import { RelationIdLoader } from 'typeorm/query-builder/relation-id/RelationIdLoader';
 import { RelationIdMetadataToAttributeTransformer } from 'typeorm/query-builder/relation-id/RelationIdMetadataToAttributeTransformer';
@@ -26,7 +27,7 @@ function prepare<T extends ObjectLiteral>(ds: DataSource, query: SelectQueryBuil
   new RelationIdMetadataToAttributeTransformer(map).transform();
   const [sql] = query.getQueryAndParameters();
   return async (keys) => {
-    const raw: unknown[] = await ds.query(sql, [[...keys]]);
+    const raw: unknown[] = await namedQuery(ds, sql, [[...keys]]);
     if (!raw.length) return [];
     const relationIds = await new RelationIdLoader(ds, undefined, map.relationIdAttributes).load(raw);
     return new RawSqlResultsToEntityTransformer(map, ds.driver, relationIds, undefined).transform(raw, map.mainAlias!) as T[];

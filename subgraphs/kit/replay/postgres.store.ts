@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { inBackground } from '../data-source';
+import { inBackground, namedQuery } from '../data-source';
 
 /** Rows deleted per statement by the sweep, and statements per sweep: the rest waits for the next one. */
 const SWEEP_BATCH = 5_000;
@@ -27,7 +27,7 @@ export class PostgresNonceStore {
   }
 
   async claim(nonce: string, now: number): Promise<boolean> {
-    const rows: unknown[] = await this.db.query(
+    const rows: unknown[] = await namedQuery(this.db,
       `WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true))
        INSERT INTO replay_nonce (nonce, expires_at) SELECT $1, $2 FROM async_commit ON CONFLICT DO NOTHING RETURNING 1`,
       [nonce, new Date(now + this.ttlMs)],
