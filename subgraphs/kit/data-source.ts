@@ -207,14 +207,16 @@ const statementNames = new Map<string, string>();
 /**
  * A statement the request path sends over and over (a loader's select, a nonce's claim), sent on TypeORM's pool as a
  * named statement: each connection parses and plans it once, then only executes it; and no query runner is made
- * for it. Counted like any other. Traced by the pool's client.
+ * for it. Counted and traced like any other.
  */
 export async function namedQuery<T>(db: DataSource, text: string, values: unknown[]): Promise<T[]> {
   let name = statementNames.get(text);
   if (!name) statementNames.set(text, (name = `q_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`));
   db.logger.logQuery(text, values);
   try {
-    return (await (db.driver as unknown as { master: Pool }).master.query({ name, text, values })).rows as T[];
+    // The pool calls its client back, which TracedClient passes through untraced: the span is made here.
+    const pool = (db.driver as unknown as { master: Pool }).master;
+    return (await tracedStatement(db.driver.database ?? '', text, () => pool.query({ name, text, values }))).rows as T[];
   } catch (e) {
     db.logger.logQueryError(e as Error, text, values);
     throw e;
