@@ -281,6 +281,7 @@ export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
   const retired: SubgraphSource[] = [];
   const proxies = o.trustedProxies?.length ? trustedProxies(o.trustedProxies) : null;
   const limiter = createRateLimiter({ ...o.rateLimits, perMinute: o.rateLimitPerMinute ?? 0, redisUrl: o.redisUrl, log });
+  await limiter.ready();
   const gateway = new ApolloGateway({
     supergraphSdl: supergraphSource({
       sdl: o.supergraphSdl,

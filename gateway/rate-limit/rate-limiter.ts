@@ -14,6 +14,11 @@ export interface RateLimiter {
   admit(identity: Identity, address: string | undefined): Promise<void>;
   /** The same for a receipt lookup by an anonymous caller, counted by its address. */
   admitReceipt(address: string | undefined): Promise<void>;
+  /**
+   * Resolves once the shared counters answer, or after REDIS_TIMEOUT_MS if they do not: a replica that served before
+   * would count its first callers in its own memory, each getting a fresh quota there.
+   */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -33,7 +38,7 @@ export const KEY_PREFIX = 'motcua:rate';
 const REDIS_TIMEOUT_MS = 500;
 
 const ADMITTED = Promise.resolve();
-const UNLIMITED: RateLimiter = { admit: () => ADMITTED, admitReceipt: () => ADMITTED, close: async () => {} };
+const UNLIMITED: RateLimiter = { admit: () => ADMITTED, admitReceipt: () => ADMITTED, ready: async () => {}, close: async () => {} };
 
 /**
  * Whom a count belongs to: the verified caller (role and subject), or for anonymous callers the address they
@@ -53,7 +58,7 @@ function rateLimited(msBeforeNext: number): GraphQLError {
 }
 
 /** Redis for the counters, saying once that it was lost and once that it is back; never queueing a command. */
-function countersIn(url: string, log: Logger): { client: Redis; close(): Promise<void> } {
+function countersIn(url: string, log: Logger): { client: Redis; ready: Promise<void>; close(): Promise<void> } {
   const client = new Redis(url, {
     connectionName: 'motcua-rate-limit',
     // Never queued while disconnected: the insurance limiter answers at once instead.
@@ -76,8 +81,13 @@ function countersIn(url: string, log: Logger): { client: Redis; close(): Promise
     down = false;
     log.info({ store: 'redis' }, 'rate-limit counters shared again');
   });
+  const ready = new Promise<void>((resolve) => {
+    client.once('ready', () => resolve());
+    setTimeout(resolve, REDIS_TIMEOUT_MS).unref();
+  });
   return {
     client,
+    ready,
     async close() {
       closing = true;
       if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
@@ -131,6 +141,7 @@ export function createRateLimiter(o: RateLimits & { redisUrl?: string; log: Logg
       await consume(roles.get(identity.role), identity, address);
     },
     admitReceipt: (address) => consume(receipts, ANONYMOUS, address),
+    ready: async () => redis?.ready,
     close: async () => redis?.close(),
   };
 }
