@@ -13,7 +13,7 @@ import { isTrackingNumber } from '../../postal/tracking-number';
 import type { Identity } from '../../kit/identity';
 import { onceFor } from '../../kit/messaging/idempotency';
 import { closedMonthAt, closedPeriod, monthOf } from '../../kit/periods/period.store';
-import { enqueue } from '../../kit/messaging/outbox';
+import { enqueue, notePendingFor } from '../../kit/messaging/outbox';
 import type { RequestContext } from '../../kit/subgraph';
 import { Channel, RatingLevel, ResultChannel } from '../entities/channel';
 import { Department } from '../entities/department.entity';
@@ -188,7 +188,10 @@ export class LifecycleResolver {
         await ctx.audit.writeIn(m, { dossierCode: code, departmentCode: department.code, applicantIdNumber: applicant.idNumber }, 'fullName', 'idNumber', 'phone', 'address');
         const created = await m.getRepository(Dossier).findOneByOrFail({ code });
         return { result: created, ref: code };
-      }, (code) => m.getRepository(Dossier).findOneByOrFail({ code })),
+      }, async (code) => {
+        await notePendingFor(m, code);
+        return m.getRepository(Dossier).findOneByOrFail({ code });
+      }),
     );
     await ctx.dispatch();
     return dossier;

@@ -32,6 +32,20 @@ export async function enqueue(m: EntityManager, messages: Message[]): Promise<vo
   enqueuedByRequest.getStore()?.push(...rows.map((r) => r.messageId));
 }
 
+/**
+ * A replayed mutation (its idempotency key seen before) waits, like its first answer, for what its dossier still
+ * has to hand over: a client retrying through another gateway must not get the answer before the dossier reached
+ * the system its next step goes to.
+ */
+export async function notePendingFor(m: EntityManager, dossierCode: string): Promise<void> {
+  const store = enqueuedByRequest.getStore();
+  if (!store) return;
+  const rows: { id: string }[] = await m.query(
+    `SELECT message_id AS id FROM outbox_message WHERE dossier_code = $1 AND delivered_at IS NULL AND dead_at IS NULL`, [dossierCode],
+  );
+  store.push(...rows.map((r) => r.id));
+}
+
 export interface Peers {
   /** The base URL (no path) of a subgraph, by registry name. */
   baseUrl(name: string): string | undefined;
