@@ -191,15 +191,21 @@ export async function closePrepared(db: DataSource): Promise<void> {
   await pool?.end();
 }
 
-/** A statement the server parses and plans once per connection, then only executes. Counted like any other. */
-export async function preparedQuery<T>(db: DataSource, name: string, text: string, values: unknown[]): Promise<T[]> {
+/** A named statement on `pool`: parsed and planned once per connection, then only executed. Counted and traced like any other. */
+async function runNamed<T>(db: DataSource, pool: () => Pool, name: string, text: string, values: unknown[]): Promise<T[]> {
   db.logger.logQuery(text, values);
   try {
-    return (await tracedStatement(db.driver.database ?? '', text, () => preparedPool(db).query({ name, text, values }))).rows as T[];
+    // The pool calls its client back, which TracedClient passes through untraced: the span is made here.
+    return (await tracedStatement(db.driver.database ?? '', text, () => pool().query({ name, text, values }))).rows as T[];
   } catch (e) {
     db.logger.logQueryError(e as Error, text, values);
     throw e;
   }
+}
+
+/** A report statement, on the report's prepared pool. */
+export function preparedQuery<T>(db: DataSource, name: string, text: string, values: unknown[]): Promise<T[]> {
+  return runNamed(db, () => preparedPool(db), name, text, values);
 }
 
 const statementNames = new Map<string, string>();
@@ -207,20 +213,12 @@ const statementNames = new Map<string, string>();
 /**
  * A statement the request path sends over and over (a loader's select, a nonce's claim), sent on TypeORM's pool as a
  * named statement: each connection parses and plans it once, then only executes it; and no query runner is made
- * for it. Counted and traced like any other.
+ * for it.
  */
-export async function namedQuery<T>(db: DataSource, text: string, values: unknown[]): Promise<T[]> {
+export function namedQuery<T>(db: DataSource, text: string, values: unknown[]): Promise<T[]> {
   let name = statementNames.get(text);
   if (!name) statementNames.set(text, (name = `q_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`));
-  db.logger.logQuery(text, values);
-  try {
-    // The pool calls its client back, which TracedClient passes through untraced: the span is made here.
-    const pool = (db.driver as unknown as { master: Pool }).master;
-    return (await tracedStatement(db.driver.database ?? '', text, () => pool.query({ name, text, values }))).rows as T[];
-  } catch (e) {
-    db.logger.logQueryError(e as Error, text, values);
-    throw e;
-  }
+  return runNamed(db, () => (db.driver as unknown as { master: Pool }).master, name, text, values);
 }
 
 /** The connection pools a data source holds, for the pool gauges: TypeORM's, and the report statements' when open. */

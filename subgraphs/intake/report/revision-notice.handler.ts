@@ -1,6 +1,5 @@
 import { RejectedMessage, type Handler } from '../../kit/messaging/handover';
-
-const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+import { MONTH } from '../../kit/periods/period.store';
 
 /** A department system recorded a revision of a closed month: the register keeps its notice, once. */
 export const noteRevision: Handler = async (m, message) => {

@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { RejectedMessage, type Handler } from '../messaging/handover';
 import { figuresOf, FiguresRow, processingFiguresSelect, ProcessingFigures } from '../report/figures';
 import { period } from '../report/period';
-import { monthDays, storePeriod } from './period.store';
+import { MONTH, monthDays, storePeriod } from './period.store';
 import { signClosure } from './period-revision';
 
 export const CLOSE_PERIOD = 'CLOSE_PERIOD';
@@ -47,7 +47,7 @@ export async function processingSnapshot(m: EntityManager, month: string): Promi
 export function receivePeriodClose(system: string, auditKey: string): Handler {
   return async (m, message) => {
     const p = message.payload;
-    if (typeof p.month !== 'string' || !/^\d{4}-(0[1-9]|1[0-2])$/.test(p.month) || Number.isNaN(Date.parse(p.closedAt))) {
+    if (typeof p.month !== 'string' || !MONTH.test(p.month) || Number.isNaN(Date.parse(p.closedAt))) {
       throw new RejectedMessage('not a period closure');
     }
     const closed = await storePeriod(m, p.month, new Date(p.closedAt), `${message.source}:${String(p.closedBy ?? '').slice(0, 100)}`,

@@ -4,7 +4,8 @@ import { badUserInput } from '../errors';
 import { localTime } from '../calendar/working-time';
 import type { FigureChange } from './period.types';
 
-const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
+/** A reporting month as clients and messages name it: YYYY-MM. */
+export const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
 
 /** "2020-04" → its first and last day. */
 export function monthDays(month: string): { from: string; to: string } {
