@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, Server } from 'node:http';
 import type { RequestHandler } from './graphql-route';
-import type { AddressInfo } from 'node:net';
+import { Server as NetServer, type AddressInfo, type Socket } from 'node:net';
 import express from 'express';
 import type { GraphQLFormattedError } from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
@@ -73,6 +73,9 @@ export interface Listening {
   close(): Promise<void>;
 }
 
+/** How long a draining server's open connections have to send a request before the silent ones are closed. */
+const SETTLE_MS = 1_000;
+
 /** Listening is separate from building: tests listen on port 0. */
 export function listen(handler: RequestHandler, port: number, host: string, path = '/graphql'): Promise<Listening> {
   return new Promise((resolve, reject) => {
@@ -80,16 +83,45 @@ export function listen(handler: RequestHandler, port: number, host: string, path
     server.once('error', reject);
     server.once('listening', () => {
       const actual = (server.address() as AddressInfo).port;
+      const sockets = new Set<Socket>();
+      const busy = new Set<Socket>();
+      let onChange: (() => void) | undefined;
+      server.on('connection', (socket: Socket) => {
+        sockets.add(socket);
+        socket.once('close', () => (sockets.delete(socket), onChange?.()));
+      });
+      server.on('request', (req, res) => {
+        busy.add(req.socket);
+        onChange?.();
+        res.once('close', () => busy.delete(req.socket));
+      });
       server.keepAliveTimeout = 65_000;
       const closed = new Promise<void>((done) => server.once('close', () => done()));
       resolve({
         url: `http://${host.includes(':') ? `[${host}]` : host}:${actual}${path}`,
         port: actual,
         async drain(timeoutMs) {
-          if (server.listening) server.close();
-          server.closeIdleConnections();
+          // Not http's server.close() at once: it also destroys every connection with no request being read, and
+          // that includes one accepted a moment ago, or a kept-alive one, whose request is on its way: the client
+          // gets a reset for a request it did send. The listener closes first; open connections have a moment to
+          // deliver theirs (answered with connection: close), then the ones still silent go.
+          const started = Date.now();
+          if (server.listening) NetServer.prototype.close.call(server);
+          await new Promise<void>((done) => {
+            const timer = setTimeout(settled, Math.min(SETTLE_MS, timeoutMs));
+            function settled() {
+              clearTimeout(timer);
+              onChange = undefined;
+              done();
+            }
+            onChange = () => [...sockets].every((s) => busy.has(s)) && settled();
+            onChange();
+          });
+          server.close();
+          for (const socket of sockets) if (!busy.has(socket)) socket.destroy();
           let timer: NodeJS.Timeout | undefined;
-          await Promise.race([closed, new Promise<void>((done) => (timer = setTimeout(done, timeoutMs)))]);
+          const left = Math.max(0, timeoutMs - (Date.now() - started));
+          await Promise.race([closed, new Promise<void>((done) => (timer = setTimeout(done, left)))]);
           clearTimeout(timer);
           server.closeAllConnections();
         },

@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createServer as createNetServer, connect, Server as NetServer, AddressInfo } from 'node:net';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { envPrefix, SUBGRAPHS } from '../../subgraphs/registry';
 import { startSystem, TestSystem, tokenFor, STAFF } from '../support/system';
@@ -24,6 +25,26 @@ function slowProxy(target: number, delayMs: number): Promise<{ server: NetServer
     client.on('error', () => upstream.destroy());
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as AddressInfo).port, calls: () => calls })));
+}
+
+/**
+ * One call on a connection of its own, as a client arriving through the drain makes it: 'ok', 'refused' when the
+ * connection was refused or reset before a byte of answer came back (one still in the kernel's accept queue when
+ * the listener closes is reset: refused at connect as surely as ECONNREFUSED), or what went wrong otherwise.
+ */
+function freshCall(port: number, token: string, query: string): Promise<'ok' | 'refused' | string> {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path: '/graphql', method: 'POST', agent: false, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` } }, (res) => {
+      let text = '';
+      res.on('data', (d) => (text += d));
+      res.on('error', (e: NodeJS.ErrnoException) => resolve(`failed mid-answer: ${e.code ?? e.message}`));
+      res.on('end', () => resolve(res.statusCode === 200 && JSON.parse(text).data?.__typename === 'Query' ? 'ok' : `status ${res.statusCode}`));
+    });
+    req.on('error', (e: NodeJS.ErrnoException) =>
+      resolve((e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET') && !req.socket?.bytesRead ? 'refused' : `failed: ${e.code ?? e.message}`),
+    );
+    req.end(JSON.stringify({ query }));
+  });
 }
 
 describe('the gateway as its own process', () => {
@@ -88,23 +109,7 @@ describe('the gateway as its own process', () => {
     const during: ('ok' | 'refused' | string)[] = [];
     const load = (async () => {
       for (let i = 0; !exitedYet; i++) {
-        const outcome = await fetch(`http://127.0.0.1:${port}/graphql`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-          body: JSON.stringify({ query: `query During${i} { __typename }` }),
-        }).then(
-          async (r) => {
-            const body = await r.json();
-            return r.status === 200 && body.data?.__typename === 'Query' ? 'ok' : `status ${r.status}`;
-          },
-          (e: { cause?: { code?: string; socket?: { bytesRead?: number } } }) =>
-            // A connection still in the kernel's accept queue when the listener closes is reset before the server
-            // read a byte of it: refused at connect as surely as ECONNREFUSED. One that had answers on it was cut.
-            e.cause?.code === 'ECONNREFUSED' || (e.cause?.code === 'UND_ERR_SOCKET' && e.cause.socket?.bytesRead === 0)
-              ? 'refused'
-              : `failed: ${e.cause?.code ?? e}`,
-        );
-        during.push(outcome);
+        during.push(await freshCall(port, token, `query During${i} { __typename }`));
         await new Promise((r) => setTimeout(r, 20));
       }
     })();
