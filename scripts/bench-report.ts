@@ -14,6 +14,7 @@ import { PROJECT_ROOT } from '../subgraphs/kit/paths';
 import { createSubgraphServer, SubgraphServer } from '../subgraphs/kit/server';
 import { envPrefix, SUBGRAPHS } from '../subgraphs/registry';
 import { stopChildren, waitForHealth } from './processes';
+import { cpuSeconds, postgresCpuSeconds } from '../bench/gateway/process.cpu';
 
 /**
  * npm run bench:report [-- --month 2025-11 --runs 50 --in-process --no-paging --label L]: the one-month report
@@ -54,28 +55,36 @@ async function main(): Promise<void> {
   const [{ n: dossiers }] = (await intake.query('SELECT count(*)::int AS n FROM dossier')).rows;
   await intake.end();
 
+  // The system's CPU (our processes, or this one, less the client's share, which is small; and PostgreSQL's).
+  const databases = SUBGRAPHS.map((s) => new URL(requireDatabaseUrl(config, s.name)).pathname.slice(1));
+  const prefix = databases.reduce((a, b) => { let i = 0; while (i < a.length && a[i] === b[i]) i++; return a.slice(0, i); });
+  const cpuNow = () => ({ node: system.cpuSeconds(), postgres: postgresCpuSeconds(prefix).total });
   const measure = async (query: string) => {
     // Warm, as a running service is: V8 optimises the hot paths and each pool holds its connections.
     for (let i = 0; i < 300; i++) await post(query, { from, to });
     const times: number[] = [];
     let data: any;
+    const before = cpuNow();
     for (let i = 0; i < runs; i++) {
       const t = process.hrtime.bigint();
       data = await post(query, { from, to });
       times.push(Number(process.hrtime.bigint() - t) / 1e6);
     }
+    const after = cpuNow();
     times.sort((a, b) => a - b);
-    return { data, q: (p: number) => times[Math.min(times.length - 1, Math.ceil(p * times.length) - 1)] };
+    const cpu = `CPU a request: ${((1000 * (after.node - before.node)) / runs).toFixed(2)} ms Node, ${((1000 * (after.postgres - before.postgres)) / runs).toFixed(2)} ms PostgreSQL`;
+    return { data, cpu, q: (p: number) => times[Math.min(times.length - 1, Math.ceil(p * times.length) - 1)] };
   };
   // Where the time goes: the gateway alone, one hop that reads nothing, then the report.
   for (const [label, query] of [
     ['gateway alone', '{ __typename }'],
     ['one hop, no SQL', 'query($from: Date!, $to: Date!) { report(from: $from, to: $to) { from } }'],
   ]) {
-    const { q: lq } = await measure(query);
-    console.log(`${label.padEnd(16)} p50 ${lq(0.5).toFixed(1)} ms, p95 ${lq(0.95).toFixed(1)} ms`);
+    const { q: lq, cpu } = await measure(query);
+    console.log(`${label.padEnd(16)} p50 ${lq(0.5).toFixed(1)} ms, p95 ${lq(0.95).toFixed(1)} ms; ${cpu}`);
   }
-  const { data, q } = await measure(REPORT);
+  const { data, q, cpu } = await measure(REPORT);
+  console.log(`${'report'.padEnd(16)} p50 ${q(0.5).toFixed(1)} ms, p95 ${q(0.95).toFixed(1)} ms; ${cpu}`);
   const report = data.report;
 
   // The spreadsheet way: page every dossier received or decided in the month through the graph and count.
@@ -107,16 +116,20 @@ async function main(): Promise<void> {
   console.log(`one-month report (${month}) on ${dossiers} dossiers: p50 ${q(0.5).toFixed(1)} ms, p95 ${q(0.95).toFixed(1)} ms; paging ${paged} dossiers: ${(pagingMs / 1000).toFixed(1)} s`);
   const file = join(PROJECT_ROOT, 'bench', 'README.md');
   const { readFile } = await import('node:fs/promises');
-  // The new row goes at the end of the table, before the notes below it.
+  // The new row goes at the end of the report's table (the file's first), before the notes below it.
   const lines = (await readFile(file, 'utf8').catch(() => '')).split('\n');
-  let last = lines.length - 1;
-  for (let i = lines.length - 1; i >= 0; i--) if (lines[i].startsWith('|')) { last = i; break; }
-  lines.splice(last + 1, 0, `${line} ${process.argv.includes('--label') ? arg('label', '') : ''} |`);
+  let last = lines.findIndex((l) => l.startsWith('| date | dossiers |'));
+  if (last < 0) throw new Error(`${file} has no report table ("| date | dossiers |") to add a row to`);
+  while (lines[last + 1]?.startsWith('|')) last++;
+  const label = [process.argv.includes('--label') ? arg('label', '') : '', cpu].filter(Boolean).join('; ');
+  lines.splice(last + 1, 0, `${line} ${label} |`);
   await writeFile(file, lines.join('\n'));
 }
 
 interface Running {
   url: string;
+  /** CPU seconds the system's Node processes have used so far. */
+  cpuSeconds(): number;
   close(): Promise<void>;
 }
 
@@ -144,6 +157,10 @@ async function startInProcess(config: Config): Promise<Running> {
   const { url } = await gateway.listen(0);
   return {
     url,
+    cpuSeconds: () => {
+      const { user, system } = process.cpuUsage();
+      return (user + system) / 1e6;
+    },
     close: async () => {
       await gateway.close();
       await Promise.all(servers.map((s) => s.close()));
@@ -170,6 +187,7 @@ async function startProcesses(config: Config): Promise<Running> {
   await waitForHealth(`http://127.0.0.1:${gatewayPort}/health`, 60_000);
   return {
     url: `http://127.0.0.1:${gatewayPort}/graphql`,
+    cpuSeconds: () => children.reduce((n, c) => n + cpuSeconds(c.pid!), 0),
     close: () => stopChildren(children),
   };
 }

@@ -2,9 +2,12 @@ import { Pool } from 'undici';
 
 export interface LoadOptions {
   url: string;
-  /** The JSON body of every request, serialised once. */
-  body: string;
-  /** Connection i sends tokens[i % tokens.length]: one caller for all, or a caller of its own each. */
+  /** The JSON body of every request, serialised once; several are sent in turn. */
+  body: string | string[];
+  /**
+   * Connection i sends tokens[i % tokens.length]: one caller for all, or a caller of its own each. With more tokens
+   * than connections, each request takes the next token in turn: callers that come and go, as in a soak.
+   */
   tokens: string[];
   connections: number;
   warmupMs: number;
@@ -46,13 +49,15 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     o.onWindow('close');
   }, o.warmupMs + o.measureMs);
 
+  const bodies = typeof o.body === 'string' ? [o.body] : o.body;
   const loop = async (_: unknown, i: number) => {
-    const headers = { 'content-type': 'application/json', authorization: `Bearer ${o.tokens[i % o.tokens.length]}` };
-    while (phase !== 'done') {
+    for (let sent = 0; phase !== 'done'; sent++) {
+      const headers = { 'content-type': 'application/json', authorization: `Bearer ${o.tokens[(i + sent * o.connections) % o.tokens.length]}` };
+      const body = bodies[sent % bodies.length];
       const started = performance.now();
       let failure: string | undefined;
       try {
-        const res = await pool.request({ method: 'POST', path: pathname, headers, body: o.body });
+        const res = await pool.request({ method: 'POST', path: pathname, headers, body });
         const text = await res.body.text();
         if (res.statusCode !== 200 || text.includes('"errors":')) failure = `${res.statusCode} ${text.slice(0, 500)}`;
       } catch (e) {

@@ -67,7 +67,9 @@ export interface ProcessingFigures {
  * relation `d (code)`: sums from the monthly and daily rollups the triggers keep, and the overdue count from
  * the rows still open at the end of the period, against the due date in force then (due_date_change): a
  * due date moved after the period does not change its figure. Each part reads an index range bounded by the period, so the
- * cost stays flat as history grows. Composed into larger statements (the register's) as well as run alone.
+ * cost stays flat as history grows: the overdue candidates are the late-or-open rows (a partial index) and those
+ * whose due date moved after the period (by time of change), two sets rather than one filter with an OR, which
+ * PostgreSQL can only check row by row over the department's whole history. Composed into larger statements (the register's) as well as run alone.
  */
 export function processingFiguresSelect(p: string, d: string): string {
   return `SELECT to_char(p.p_from, 'YYYY-MM-DD') AS p_from, to_char(p.p_to, 'YYYY-MM-DD') AS p_to, d.code AS department_code,
@@ -91,12 +93,16 @@ export function processingFiguresSelect(p: string, d: string): string {
         FROM report_day r
        WHERE r.department_code = d.code AND r.day >= date_trunc('month', p.p_from)::date AND r.day <= p.p_to) dd
     CROSS JOIN LATERAL (
-      SELECT count(*)::int AS overdue FROM processing x
-       WHERE x.department_code = d.code AND coalesce(x.decided_at, x.withdrawn_at, 'infinity'::timestamptz) > p.p_end
-         AND x.received_at <= p.p_end
-         AND ((coalesce(x.decided_at, x.withdrawn_at, 'infinity'::timestamptz) > x.due_at AND x.due_at < p.p_end)
-              OR x.dossier_code IN (SELECT c.dossier_code FROM due_date_change c WHERE c.at > p.p_end))
-         AND coalesce((SELECT c.due_at FROM due_date_change c WHERE c.dossier_code = x.dossier_code AND c.at <= p.p_end
+      SELECT count(*)::int AS overdue FROM (
+        SELECT x.dossier_code, x.due_at FROM processing x
+         WHERE x.department_code = d.code AND coalesce(x.decided_at, x.withdrawn_at, 'infinity'::timestamptz) > p.p_end
+           AND x.received_at <= p.p_end
+           AND coalesce(x.decided_at, x.withdrawn_at, 'infinity'::timestamptz) > x.due_at AND x.due_at < p.p_end
+        UNION
+        SELECT x.dossier_code, x.due_at FROM due_date_change c JOIN processing x ON x.dossier_code = c.dossier_code
+         WHERE c.at > p.p_end AND x.department_code = d.code
+           AND coalesce(x.decided_at, x.withdrawn_at, 'infinity'::timestamptz) > p.p_end AND x.received_at <= p.p_end) x
+       WHERE coalesce((SELECT c.due_at FROM due_date_change c WHERE c.dossier_code = x.dossier_code AND c.at <= p.p_end
                        ORDER BY c.at DESC, c.id DESC LIMIT 1), x.due_at) < p.p_end
          AND coalesce((SELECT sc.status FROM status_change sc WHERE sc.dossier_code = x.dossier_code AND sc.at <= p.p_end
                        ORDER BY sc.at DESC, sc.id DESC LIMIT 1), '') <> 'WAITING') od`;
