@@ -4,7 +4,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
-import { Client } from 'pg';
 import { developmentToken } from '../gateway/auth';
 import { loadConfig } from '../subgraphs/kit/config';
 import { PROJECT_ROOT } from '../subgraphs/kit/paths';
@@ -13,9 +12,9 @@ import { readProfile, topFrames } from '../bench/gateway/cpu-profile.aggregate';
 import { runLoad } from '../bench/gateway/load.client';
 import { cpuSeconds, machineBusySeconds, postgresCpuSeconds, rssBytes } from '../bench/gateway/process.cpu';
 import { codeState, machine, PARTS, profileTables, Round, roundLine, Settings, settingsLine, workloadTables, writeSection } from '../bench/gateway/results.report';
-import { BenchSystem, benchDatabaseUrls, dropDatabases, Gateway, GATEWAY_TITLES, seedDatabases, startSystem } from '../bench/gateway/system.launcher';
+import { BenchSystem, benchDatabaseUrls, dropDatabases, Gateway, GATEWAY_TITLES, postgresVersion, seedDatabases, startSystem } from '../bench/gateway/system.launcher';
 import { Workload, WORKLOADS } from '../bench/gateway/workloads';
-import { stopOnSignals } from './processes';
+import { runMain, stopOnSignals } from './processes';
 
 /**
  * npm run bench:gateway [-- --rounds 3 --warmup 3 --seconds 10 --connections 16 --callers one|each] [--quick] [--profile]
@@ -237,15 +236,11 @@ async function main(): Promise<void> {
     const checked = await sameAnswers(system.gateways, token);
     checked.forEach((line) => console.log(line));
     const results = dir ? await profile(system, s, tokens[s.callers[0]], dir) : await bench(system, s, tokens, s.callers);
-    const pg = new Client({ connectionString: urls.intake });
-    await pg.connect();
-    const [{ version }] = (await pg.query('SELECT version()')).rows;
-    await pg.end();
     const date = new Date().toISOString().slice(0, 10);
     const heading = `#### ${date}${dir ? ': profile of the page, our gateway' : ''}`;
     const section = [
       heading,
-      `${machine(version.split(' on ')[0])}; ${code}. ${dir ? `One round of the page on our gateway, ${CALLERS[s.callers[0]]}: ${s.connections} connections, ${s.warmup} s warm-up, then ${s.seconds} s profiled` : settingsLine(s)}; gateway on core ${CORES.gateway}, subgraphs and the load client on core ${CORES.rest}.`,
+      `${machine(await postgresVersion(urls.intake))}; ${code}. ${dir ? `One round of the page on our gateway, ${CALLERS[s.callers[0]]}: ${s.connections} connections, ${s.warmup} s warm-up, then ${s.seconds} s profiled` : settingsLine(s)}; gateway on core ${CORES.gateway}, subgraphs and the load client on core ${CORES.rest}.`,
       checked.map((l) => `- ${l}`).join('\n'),
       results,
     ].join('\n\n');
@@ -257,10 +252,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (e) => {
-    console.error(`bench: ${e instanceof Error ? e.message : e}`);
-    process.exit(1);
-  },
-);
+runMain('bench', main);

@@ -2,16 +2,15 @@ import 'reflect-metadata';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Client } from 'pg';
 import { developmentToken } from '../gateway/auth';
 import { loadConfig } from '../subgraphs/kit/config';
 import { PROJECT_ROOT } from '../subgraphs/kit/paths';
 import { runLoad } from '../bench/gateway/load.client';
 import { rssBytes } from '../bench/gateway/process.cpu';
 import { codeState, machine } from '../bench/gateway/results.report';
-import { BenchSystem, benchDatabaseUrls, dropDatabases, seedDatabases, startSystem } from '../bench/gateway/system.launcher';
+import { BenchSystem, benchDatabaseUrls, dropDatabases, postgresVersion, seedDatabases, startSystem } from '../bench/gateway/system.launcher';
 import { WORKLOADS } from '../bench/gateway/workloads';
-import { stopOnSignals } from './processes';
+import { runMain, stopOnSignals } from './processes';
 
 /**
  * npm run bench:soak [-- --minutes 10 --connections 16 --callers 1000 --every 5]
@@ -114,15 +113,11 @@ async function main(): Promise<void> {
     const fitted = rows.slice(1);
     const heapSlope = fitted.length > 1 ? slope(fitted.map((r) => [r.minute, r.heapFloor / MB])) : NaN;
     const rssSlope = fitted.length > 1 ? slope(fitted.map((r) => [r.minute, r.rssPeak / MB])) : NaN;
-    const pg = new Client({ connectionString: urls.intake });
-    await pg.connect();
-    const [{ version }] = (await pg.query('SELECT version()')).rows;
-    await pg.end();
     const f0 = (n: number) => n.toFixed(0);
     const f2 = (n: number) => (Number.isNaN(n) ? 'n/a' : n.toFixed(2));
     const section = [
       `#### ${new Date().toISOString().slice(0, 10)}`,
-      `${machine(version.split(' on ')[0])}; ${code}. ${minutes} minutes, ${connections} connections, the page and the dossier in turn, ${callers} callers in turn; gateway on core ${CORES.gateway}, subgraphs and the load client on core ${CORES.rest}; a sample every ${every} s.`,
+      `${machine(await postgresVersion(urls.intake))}; ${code}. ${minutes} minutes, ${connections} connections, the page and the dossier in turn, ${callers} callers in turn; gateway on core ${CORES.gateway}, subgraphs and the load client on core ${CORES.rest}; a sample every ${every} s.`,
       `${load.answered.toLocaleString('en-GB')} requests answered (${f0(load.answered / (minutes * 60))} a second), ${load.errors} errors${load.firstError ? ` (the first: ${load.firstError.slice(0, 200)})` : ''}.`,
       ['| minute | heap floor MB | heap peak MB | RSS peak MB |', '|---|---|---|---|', ...rows.map((r) => `| ${r.minute} | ${f0(r.heapFloor / MB)} | ${f0(r.heapPeak / MB)} | ${f0(r.rssPeak / MB)} |`)].join('\n'),
       `Trend over minutes 2–${rows.length} (least squares): heap floor ${f2(heapSlope)} MB a minute, RSS peak ${f2(rssSlope)} MB a minute.`,
@@ -138,10 +133,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (e) => {
-    console.error(`bench: ${e instanceof Error ? e.message : e}`);
-    process.exit(1);
-  },
-);
+runMain('bench', main);

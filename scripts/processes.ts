@@ -65,3 +65,14 @@ export function stopOnSignals(parts: () => ({ stop(): Promise<void> } | undefine
   process.on('SIGTERM', () => void stopper.stop(0));
   return stopper;
 }
+
+/** A script's main: exit 0 when it resolves, one line and exit 1 when it fails (the services it started stop with it). */
+export function runMain(name: string, main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (e) => {
+      console.error(`${name}: ${e instanceof Error ? e.message : e}`);
+      process.exit(1);
+    },
+  );
+}

@@ -144,3 +144,15 @@ export async function startSystem(o: SystemOptions): Promise<BenchSystem> {
     throw e;
   }
 }
+
+/** The server's version as a results section names it ("PostgreSQL 15.20 (Debian …)"). */
+export async function postgresVersion(url: string): Promise<string> {
+  const pg = new Client({ connectionString: url });
+  await pg.connect();
+  try {
+    const [{ version }] = (await pg.query('SELECT version()')).rows;
+    return String(version).split(' on ')[0];
+  } finally {
+    await pg.end();
+  }
+}
