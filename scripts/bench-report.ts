@@ -17,11 +17,13 @@ import { stopChildren, waitForHealth } from './processes';
 import { cpuSeconds, postgresCpuSeconds } from '../bench/gateway/process.cpu';
 
 /**
- * npm run bench:report [-- --month 2025-11 --runs 50 --in-process --no-paging --label L]: the one-month report
+ * npm run bench:report [-- --month 2025-11 --runs 50 --in-process --no-paging --closed --label L]: the one-month report
  * through the gateway, subgraphs included, on whatever the configured databases hold (seed them with npm run
  * seed -- --dossiers N), against the same figures computed by paging the month's dossiers through the graph.
  * By default each subgraph and the gateway run as their own process, as deployed; --in-process runs them all
- * in this one. Appends a row to bench/README.md.
+ * in this one. --closed closes the month first (closeReportPeriod, for good) and waits until every system answers
+ * from its snapshots: the report over a closed month, which the gateway keeps (gateway/report-cache). Appends a row
+ * to bench/README.md.
  */
 async function main(): Promise<void> {
   const arg = (name: string, fallback: string) => {
@@ -31,6 +33,7 @@ async function main(): Promise<void> {
   const month = arg('month', '2025-11');
   const runs = Number(arg('runs', '50'));
   const inProcess = process.argv.includes('--in-process');
+  const closeFirst = process.argv.includes('--closed');
   const config = loadConfig();
   const system = inProcess ? await startInProcess(config) : await startProcesses(config);
   const url = system.url;
@@ -48,8 +51,22 @@ async function main(): Promise<void> {
   const from = `${month}-01`;
   const to = `${month}-${String(new Date(Date.UTC(y, m, 0)).getUTCDate()).padStart(2, '0')}`;
   const REPORT = `query($from: Date!, $to: Date!) { report(from: $from, to: $to) { carriedOver received { total online direct postal }
-    resolved { total early onTime late } withdrawn returnedByPost inProcess { total overdue } balanced
+    resolved { total early onTime late } withdrawn returnedByPost inProcess { total overdue } balanced published
     byDepartment { department { code } resolved { total } inProcess { total } } } }`;
+  if (closeFirst) {
+    // A month is closed once, for good: a later open-month run wants another month, or a fresh seed.
+    const admin = await developmentToken(loadConfig({}).auth, { subject: 'bench', role: 'CENTRE_STAFF' });
+    const res = await client.request({ method: 'POST', path, headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+      body: JSON.stringify({ query: 'mutation($m: String!) { closeReportPeriod(month: $m) { month } }', variables: { m: month } }) });
+    const body = (await res.body.json()) as { errors?: { extensions?: { code?: string } }[] };
+    if (body.errors && body.errors[0]?.extensions?.code !== 'CONFLICT') throw new Error(`closing ${month}: ${JSON.stringify(body.errors).slice(0, 300)}`);
+    console.log(body.errors ? `${month} was closed already` : `${month} closed`);
+    // Each department system freezes its part when the register's message arrives: wait until the report says so.
+    for (let i = 0; !(await post(REPORT, { from, to })).report.published; i++) {
+      if (i > 300) throw new Error(`${month}: not every system has frozen its part after 30 s`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
   const intake = new Client({ connectionString: requireDatabaseUrl(config, 'intake') });
   await intake.connect();
   const [{ n: dossiers }] = (await intake.query('SELECT count(*)::int AS n FROM dossier')).rows;
@@ -112,7 +129,7 @@ async function main(): Promise<void> {
   await client.close();
   await system.close();
 
-  const line = `| ${new Date().toISOString().slice(0, 10)} | ${dossiers.toLocaleString('en-GB')} | ${month} | ${runs} | ${q(0.5).toFixed(1)} | ${q(0.95).toFixed(1)} | ${q(1).toFixed(1)} | ${skipPaging ? 'not run' : `${paged.toLocaleString('en-GB')} dossiers paged in ${(pagingMs / 1000).toFixed(1)} s (received only)`} | ${report.balanced ? 'yes' : 'no'} | ${inProcess ? 'one process' : 'a process each'} |`;
+  const line = `| ${new Date().toISOString().slice(0, 10)} | ${dossiers.toLocaleString('en-GB')} | ${month} | ${runs} | ${q(0.5).toFixed(1)} | ${q(0.95).toFixed(1)} | ${q(1).toFixed(1)} | ${skipPaging ? 'not run' : `${paged.toLocaleString('en-GB')} dossiers paged in ${(pagingMs / 1000).toFixed(1)} s (received only)`} | ${report.balanced ? 'yes' : 'no'} | ${inProcess ? 'one process' : 'a process each'}${report.published ? ', closed month' : ''} |`;
   console.log(`one-month report (${month}) on ${dossiers} dossiers: p50 ${q(0.5).toFixed(1)} ms, p95 ${q(0.95).toFixed(1)} ms; paging ${paged} dossiers: ${(pagingMs / 1000).toFixed(1)} s`);
   const file = join(PROJECT_ROOT, 'bench', 'README.md');
   const { readFile } = await import('node:fs/promises');

@@ -123,6 +123,24 @@ describe('replay nonces shared by the replicas of a subgraph', () => {
     });
   });
 
+  it('when many calls claim at once, the same nonce among them more than once, then each nonce is fresh exactly once and all are stored', async () => {
+    const s = await start();
+    const guard = createReplayGuard({ db: s.server.db, log: createLogger('test', 'silent') });
+    try {
+      const distinct = Array.from({ length: 40 }, () => randomBytes(16).toString('hex'));
+      const offered = [...distinct, ...distinct.slice(0, 10), distinct[0]];
+      const answers = await Promise.all(offered.map((n) => guard.claim(n)));
+      const freshOnes = offered.filter((_, i) => answers[i]);
+      expect(freshOnes.sort()).toEqual([...distinct].sort());
+      const [row] = await s.server.db.query(`SELECT count(*)::int AS n FROM replay_nonce WHERE nonce = ANY($1)`, [distinct]);
+      expect(row.n).toBe(distinct.length);
+      expect(await Promise.all(distinct.slice(0, 3).map((n) => guard.claim(n)))).toEqual([false, false, false]);
+    } finally {
+      await guard.close();
+      await stop(s);
+    }
+  });
+
   it('when nonces in the database have expired, then the sweep deletes them and keeps the live ones', async () => {
     const s = await start();
     const guard = createReplayGuard({ db: s.server.db, log: createLogger('test', 'silent'), sweepEveryMs: 20 });

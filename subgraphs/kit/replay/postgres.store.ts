@@ -5,9 +5,20 @@ import { inBackground, namedQuery } from '../data-source';
 const SWEEP_BATCH = 5_000;
 const SWEEP_BATCHES = 20;
 
+interface Claim {
+  nonce: string;
+  expiresAt: Date;
+  fresh(fresh: boolean): void;
+  failed(e: unknown): void;
+}
+
 /**
- * Nonces in the subgraph's own database (table replay_nonce). A claim is one statement on the request's pool,
- * counted with the request's others: an insert that does nothing when the nonce is there.
+ * Nonces in the subgraph's own database (table replay_nonce). A claim is an insert that does nothing when the nonce
+ * is there, counted with the request's statements. Claims are committed in groups: while one insert runs, the
+ * calls that arrive meanwhile wait together and go in the next, one statement for all of them (under load a
+ * subgraph would otherwise spend a statement and a commit on every call before doing its work). Alone, a claim is
+ * one statement as before; each call still waits for its own nonce to be stored, and a failed insert fails exactly
+ * the claims it held.
  *
  * It commits without waiting for the WAL flush (synchronous_commit off for that transaction alone, set in the
  * statement itself): a read would otherwise wait for an fsync on every call. A crash of PostgreSQL may then
@@ -17,6 +28,8 @@ const SWEEP_BATCHES = 20;
 export class PostgresNonceStore {
   private readonly sweeper: NodeJS.Timeout;
   private sweeping?: Promise<number>;
+  private waiting: Claim[] = [];
+  private running = false;
 
   constructor(
     private readonly db: DataSource,
@@ -26,13 +39,39 @@ export class PostgresNonceStore {
     this.sweeper = setInterval(() => void this.sweep().catch(() => undefined), sweepEveryMs).unref();
   }
 
-  async claim(nonce: string, now: number): Promise<boolean> {
-    const rows: unknown[] = await namedQuery(this.db,
-      `WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true))
-       INSERT INTO replay_nonce (nonce, expires_at) SELECT $1, $2 FROM async_commit ON CONFLICT DO NOTHING RETURNING 1`,
-      [nonce, new Date(now + this.ttlMs)],
-    );
-    return rows.length === 1;
+  claim(nonce: string, now: number): Promise<boolean> {
+    return new Promise((fresh, failed) => {
+      this.waiting.push({ nonce, expiresAt: new Date(now + this.ttlMs), fresh, failed });
+      if (!this.running) void this.claimWaiting();
+    });
+  }
+
+  private async claimWaiting(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.waiting.length) {
+        const batch = this.waiting;
+        this.waiting = [];
+        // The same nonce twice in a group: the first offer claims it, the others are replays.
+        const first = new Map<string, Claim>();
+        for (const c of batch) if (!first.has(c.nonce)) first.set(c.nonce, c);
+        try {
+          const rows: { nonce: string }[] = await namedQuery(this.db,
+            `WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true))
+             INSERT INTO replay_nonce (nonce, expires_at)
+             SELECT u.nonce, u.expires_at FROM async_commit, unnest($1::text[], $2::timestamptz[]) AS u(nonce, expires_at)
+             ON CONFLICT DO NOTHING RETURNING nonce`,
+            [[...first.keys()], [...first.values()].map((c) => c.expiresAt)],
+          );
+          const stored = new Set(rows.map((r) => r.nonce));
+          for (const c of batch) c.fresh(first.get(c.nonce) === c && stored.has(c.nonce));
+        } catch (e) {
+          for (const c of batch) c.failed(e);
+        }
+      }
+    } finally {
+      this.running = false;
+    }
   }
 
   /**
