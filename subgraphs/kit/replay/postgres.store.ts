@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { GroupCommit } from '../batching/group-commit';
 import { inBackground, namedQuery } from '../data-source';
 
 /** Rows deleted per statement by the sweep, and statements per sweep: the rest waits for the next one. */
@@ -8,8 +9,6 @@ const SWEEP_BATCHES = 20;
 interface Claim {
   nonce: string;
   expiresAt: Date;
-  fresh(fresh: boolean): void;
-  failed(e: unknown): void;
 }
 
 /**
@@ -28,8 +27,7 @@ interface Claim {
 export class PostgresNonceStore {
   private readonly sweeper: NodeJS.Timeout;
   private sweeping?: Promise<number>;
-  private waiting: Claim[] = [];
-  private running = false;
+  private readonly group = new GroupCommit<Claim, boolean>((claims) => this.claimAll(claims));
 
   constructor(
     private readonly db: DataSource,
@@ -40,38 +38,22 @@ export class PostgresNonceStore {
   }
 
   claim(nonce: string, now: number): Promise<boolean> {
-    return new Promise((fresh, failed) => {
-      this.waiting.push({ nonce, expiresAt: new Date(now + this.ttlMs), fresh, failed });
-      if (!this.running) void this.claimWaiting();
-    });
+    return this.group.offer({ nonce, expiresAt: new Date(now + this.ttlMs) });
   }
 
-  private async claimWaiting(): Promise<void> {
-    this.running = true;
-    try {
-      while (this.waiting.length) {
-        const batch = this.waiting;
-        this.waiting = [];
-        // The same nonce twice in a group: the first offer claims it, the others are replays.
-        const first = new Map<string, Claim>();
-        for (const c of batch) if (!first.has(c.nonce)) first.set(c.nonce, c);
-        try {
-          const rows: { nonce: string }[] = await namedQuery(this.db,
-            `WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true))
-             INSERT INTO replay_nonce (nonce, expires_at)
-             SELECT u.nonce, u.expires_at FROM async_commit, unnest($1::text[], $2::timestamptz[]) AS u(nonce, expires_at)
-             ON CONFLICT DO NOTHING RETURNING nonce`,
-            [[...first.keys()], [...first.values()].map((c) => c.expiresAt)],
-          );
-          const stored = new Set(rows.map((r) => r.nonce));
-          for (const c of batch) c.fresh(first.get(c.nonce) === c && stored.has(c.nonce));
-        } catch (e) {
-          for (const c of batch) c.failed(e);
-        }
-      }
-    } finally {
-      this.running = false;
-    }
+  private async claimAll(claims: Claim[]): Promise<boolean[]> {
+    // The same nonce twice in a group: the first offer claims it, the others are replays.
+    const first = new Map<string, Claim>();
+    for (const c of claims) if (!first.has(c.nonce)) first.set(c.nonce, c);
+    const rows: { nonce: string }[] = await namedQuery(this.db,
+      `WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true))
+       INSERT INTO replay_nonce (nonce, expires_at)
+       SELECT u.nonce, u.expires_at FROM async_commit, unnest($1::text[], $2::timestamptz[]) AS u(nonce, expires_at)
+       ON CONFLICT DO NOTHING RETURNING nonce`,
+      [[...first.keys()], [...first.values()].map((c) => c.expiresAt)],
+    );
+    const stored = new Set(rows.map((r) => r.nonce));
+    return claims.map((c) => first.get(c.nonce) === c && stored.has(c.nonce));
   }
 
   /**
