@@ -3,6 +3,7 @@
 export {
   DashboardDepartmentsDocument as DepartmentsQuery,
   DashboardReportDocument as ReportQuery,
+  DashboardReportLiveDocument as ReportLiveQuery,
   DashboardReportSeriesDocument as ReportSeriesQuery,
   DashboardDossierSearchDocument as DossierSearchQuery,
   DashboardDossierDocument as DossierQuery,

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import ExcelJS from 'exceljs';
+import { PROJECT_ROOT } from '../../subgraphs/kit/paths';
 import type { Identity } from '../../subgraphs/kit/identity';
 import { FIGURES_SELECTION } from '../support/recount';
 import { historyImport } from '../support/scripts';
@@ -71,6 +74,20 @@ describe('the report cache over closed months', () => {
     const officer = (await answered(system, REPORT, { ...APRIL, dept: 'SGTVT' }, OFFICER)).report;
     expect(officer.byDepartment.map((d: { departmentCode: string }) => d.departmentCode)).toEqual(['SGTVT']);
     expect((await system.query(REPORT, APRIL, OFFICER)).errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(['FORBIDDEN']);
+  });
+
+  it('when the dashboard shows a closed month, then its figures come from the cache and only its live part is counted afresh', async () => {
+    const dashboard = Object.values(JSON.parse(readFileSync(join(PROJECT_ROOT, 'dashboard', 'src', 'gql', 'persisted-documents.json'), 'utf8')) as Record<string, string>);
+    const operation = (name: string) => dashboard.find((text) => text.startsWith(`query ${name}(`))!;
+    const [figures, live] = [operation('DashboardReport'), operation('DashboardReportLive')];
+    const variables = { ...APRIL, departmentCode: null, language: 'VI' };
+    await answered(system, figures, variables, RB);
+    const before = await cacheCounts();
+    const counts = await countStatements(system, () => answered(system, figures, variables, RB));
+    expect(departmentStatements(counts)).toEqual([0, 0, 0]);
+    expect((await cacheCounts()).hit).toBe((before.hit ?? 0) + 1);
+    const liveCounts = await countStatements(system, () => answered(system, live, variables, RB));
+    expect(departmentStatements(liveCounts).every((n) => n > 0)).toBe(true);
   });
 
   it('when an operation reads the live reconciliation of a closed month, then it is never answered from the cache', async () => {

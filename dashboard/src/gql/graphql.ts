@@ -86,16 +86,25 @@ export type DashboardReportQueryVariables = Exact<{
   from: string;
   to: string;
   departmentCode?: string | null | undefined;
+}>;
+
+
+export type DashboardReportQuery = { report: { from: string, to: string, carriedOver: number | null, withdrawn: number | null, returnedByPost: number, balanced: boolean | null, published: boolean | null, received: { total: number, online: number, direct: number, postal: number }, resolved: { total: number, early: number, onTime: number, late: number } | null, inProcess: { total: number, overdue: number } | null, ratings: { total: number, verySatisfied: number, satisfied: number, dissatisfied: number }, rates: { online: number | null, direct: number | null, postal: number | null, early: number | null, onTime: number | null, late: number | null, earlyOrOnTime: number | null, returnedByPost: number | null, verySatisfied: number | null, satisfied: number | null, dissatisfied: number | null } | null, byDepartment: Array<
+      | { carriedOver: number, withdrawn: number, department: { code: string, name: string }, received: { total: number, online: number, direct: number, postal: number }, resolved: { total: number, early: number, onTime: number, late: number }, inProcess: { total: number, overdue: number } }
+      | { carriedOver: number, withdrawn: number, department: { code: string, name: string }, received: { total: number, online: number, direct: number, postal: number }, resolved: { total: number, early: number, onTime: number, late: number }, inProcess: { total: number, overdue: number } }
+      | { carriedOver: number, withdrawn: number, department: { code: string, name: string }, received: { total: number, online: number, direct: number, postal: number }, resolved: { total: number, early: number, onTime: number, late: number }, inProcess: { total: number, overdue: number } }
+      | { carriedOver: number, withdrawn: number, department: { code: string, name: string }, received: { total: number, online: number, direct: number, postal: number }, resolved: { total: number, early: number, onTime: number, late: number }, inProcess: { total: number, overdue: number } }
+    >, revisions: Array<{ system: string, month: string, departmentCode: string, reason: string, at: string, changes: Array<{ figure: string, published: number, revised: number }> }> | null } };
+
+export type DashboardReportLiveQueryVariables = Exact<{
+  from: string;
+  to: string;
+  departmentCode?: string | null | undefined;
   language: NarrativeLanguage;
 }>;
 
 
-export type DashboardReportQuery = { report: { from: string, to: string, carriedOver: number | null, withdrawn: number | null, returnedByPost: number, balanced: boolean | null, published: boolean | null, narrative: string | null, received: { total: number, online: number, direct: number, postal: number }, resolved: { total: number, early: number, onTime: number, late: number } | null, inProcess: { total: number, overdue: number } | null, ratings: { total: number, verySatisfied: number, satisfied: number, dissatisfied: number }, rates: { online: number | null, direct: number | null, postal: number | null, early: number | null, onTime: number | null, late: number | null, earlyOrOnTime: number | null, returnedByPost: number | null, verySatisfied: number | null, satisfied: number | null, dissatisfied: number | null } | null, byDepartment: Array<
-      | { carriedOver: number, withdrawn: number, department: { code: string, name: string }, received: { total: number, online: number, direct: number, postal: number }, resolved: { total: number, early: number, onTime: number, late: number }, inProcess: { total: number, overdue: number } }
-      | { carriedOver: number, withdrawn: number, department: { code: string, name: string }, received: { total: number, online: number, direct: number, postal: number }, resolved: { total: number, early: number, onTime: number, late: number }, inProcess: { total: number, overdue: number } }
-      | { carriedOver: number, withdrawn: number, department: { code: string, name: string }, received: { total: number, online: number, direct: number, postal: number }, resolved: { total: number, early: number, onTime: number, late: number }, inProcess: { total: number, overdue: number } }
-      | { carriedOver: number, withdrawn: number, department: { code: string, name: string }, received: { total: number, online: number, direct: number, postal: number }, resolved: { total: number, early: number, onTime: number, late: number }, inProcess: { total: number, overdue: number } }
-    >, reconciliation: { consistent: boolean, problems: Array<string> }, revisions: Array<{ system: string, month: string, departmentCode: string, reason: string, at: string, changes: Array<{ figure: string, published: number, revised: number }> }> | null } };
+export type DashboardReportLiveQuery = { report: { narrative: string | null, reconciliation: { consistent: boolean, problems: Array<string> } } };
 
 export type DashboardReportSeriesQueryVariables = Exact<{
   from: string;
@@ -135,7 +144,8 @@ export type DashboardDossierQuery = { dossier: { code: string, channel: Channel,
 
 
 export const DashboardDepartmentsDocument = {"__meta__":{"hash":"sha256:03f58c47adcebea92c4701fe1cefbce52e81f3bd3c8c97c9e8ebc66fe9f26974"}} as unknown as DocumentNode<DashboardDepartmentsQuery, DashboardDepartmentsQueryVariables>;
-export const DashboardReportDocument = {"__meta__":{"hash":"sha256:21de1674e7569f33914170458ef242a055831a9ce33f4451eb44f0e46306da38"}} as unknown as DocumentNode<DashboardReportQuery, DashboardReportQueryVariables>;
+export const DashboardReportDocument = {"__meta__":{"hash":"sha256:4efd1bbbcecedf083cdd4d19a619176cd801320118915f65f5942ef2e0738955"}} as unknown as DocumentNode<DashboardReportQuery, DashboardReportQueryVariables>;
+export const DashboardReportLiveDocument = {"__meta__":{"hash":"sha256:989d1b596b3c375d352f92f37bc35c2a49f557d4924644af5a03958302d9edae"}} as unknown as DocumentNode<DashboardReportLiveQuery, DashboardReportLiveQueryVariables>;
 export const DashboardReportSeriesDocument = {"__meta__":{"hash":"sha256:ffc9538cade4919fec848a34ef0eaad0c83e19b38ca1d5be7a1e554be693d96b"}} as unknown as DocumentNode<DashboardReportSeriesQuery, DashboardReportSeriesQueryVariables>;
 export const DashboardDossierSearchDocument = {"__meta__":{"hash":"sha256:d3eb4cfab5e1e20e0c747c05bee6c0a77ff2a2c896e646e6d6fa480f5ab68874"}} as unknown as DocumentNode<DashboardDossierSearchQuery, DashboardDossierSearchQueryVariables>;
 export const DashboardDossierDocument = {"__meta__":{"hash":"sha256:64b463a305436f0b2d29e848aac9d368d0b35f3eb137ce6f9dccdf47b0821184"}} as unknown as DocumentNode<DashboardDossierQuery, DashboardDossierQueryVariables>;

@@ -1,8 +1,8 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import type { DashboardReportQuery, DashboardReportSeriesQuery, ReportInterval } from '../gql/graphql';
+import type { DashboardReportLiveQuery, DashboardReportQuery, DashboardReportSeriesQuery, ReportInterval } from '../gql/graphql';
 import { download, request, RequestFailed, type GraphError } from '../graphql';
 import { formatDate, formatNumber, formatPercent, type Language, type Messages } from '../i18n';
-import { ReportQuery, ReportSeriesQuery } from '../operations';
+import { ReportLiveQuery, ReportQuery, ReportSeriesQuery } from '../operations';
 import { Problems } from '../errors';
 import type { Session } from '../session';
 import { Chart } from './chart';
@@ -107,6 +107,7 @@ export function ReportView(props: { session: Session; t: Messages; language: Lan
   const [form, setForm] = useState({ from: initial.from, to: initial.to, department: officer ? (session.department ?? '') : '' });
   const [asked, setAsked] = useState(form);
   const [report, setReport] = useState<Report | null>(null);
+  const [live, setLive] = useState<DashboardReportLiveQuery['report'] | null>(null);
   const [series, setSeries] = useState<DashboardReportSeriesQuery['reportSeries'] | null>(null);
   const [errors, setErrors] = useState<GraphError[]>([]);
   const [loading, setLoading] = useState(false);
@@ -117,16 +118,19 @@ export function ReportView(props: { session: Session; t: Messages; language: Lan
     setLoading(true);
     const variables = { from: asked.from, to: asked.to, departmentCode: asked.department || null };
     Promise.all([
-      request(ReportQuery, { ...variables, language: language === 'vi' ? 'VI' : 'EN' }, session.token),
+      request(ReportQuery, variables, session.token),
+      request(ReportLiveQuery, { ...variables, language: language === 'vi' ? 'VI' : 'EN' }, session.token),
       request(ReportSeriesQuery, { ...variables, every: intervalFor(asked.from, asked.to) }, session.token),
     ])
-      .then(([r, s]) => {
+      .then(([r, l, s]) => {
         if (!current) return;
         setReport(r.data?.report ?? null);
+        setLive(l.data?.report ?? null);
         setSeries(s.data?.reportSeries ?? null);
-        setErrors([...r.errors, ...s.errors]);
+        // The same refusal (a department not the officer's) comes from both report queries: said once.
+        setErrors([...new Map([...r.errors, ...l.errors, ...s.errors].map((e) => [JSON.stringify(e), e])).values()]);
       })
-      .catch((e: unknown) => current && (setReport(null), setErrors([e instanceof RequestFailed ? e.error : { message: String(e) }])))
+      .catch((e: unknown) => current && (setReport(null), setLive(null), setErrors([e instanceof RequestFailed ? e.error : { message: String(e) }])))
       .finally(() => current && setLoading(false));
     return () => {
       current = false;
@@ -183,16 +187,18 @@ export function ReportView(props: { session: Session; t: Messages; language: Lan
             <Chart name="departments" label={t.chartDepartments} option={departmentsOption(report, t, language)} />
             <Chart name="on-time" label={t.chartOnTime} option={onTimeOption(report, t, language)} />
           </div>
-          <section aria-labelledby="reconciliation">
-            <h2 id="reconciliation">{t.reconciliation}</h2>
-            {report.reconciliation.consistent ? <p>{t.consistent}</p> : (
-              <ul class="reconciliation">{report.reconciliation.problems.map((p) => <li key={p}>{p}</li>)}</ul>
-            )}
-          </section>
-          {report.narrative && (
+          {live && (
+            <section aria-labelledby="reconciliation">
+              <h2 id="reconciliation">{t.reconciliation}</h2>
+              {live.reconciliation.consistent ? <p>{t.consistent}</p> : (
+                <ul class="reconciliation">{live.reconciliation.problems.map((p) => <li key={p}>{p}</li>)}</ul>
+              )}
+            </section>
+          )}
+          {live?.narrative && (
             <section aria-labelledby="narrative">
               <h2 id="narrative">{t.narrative}</h2>
-              <p class="narrative">{report.narrative}</p>
+              <p class="narrative">{live.narrative}</p>
             </section>
           )}
           {!!report.revisions?.length && (
