@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { badUserInput } from '../kit/errors';
 import { RejectedMessage, type Handler } from '../kit/messaging/handover';
 import type { ShippedAccess } from '../kit/audit/access-shipping';
-import { SHIPMENT_SIZE } from '../kit/audit/access-shipping';
+import { PERIOD_RECORD, SHIPMENT_SIZE } from '../kit/audit/access-shipping';
 
 export const DEFAULT_PAGE = 20;
 export const MAX_PAGE = 100;
@@ -97,8 +97,12 @@ const isShipped = (a: unknown): a is ShippedAccess => {
  * (or overlapping one before it) adds nothing.
  */
 export const receiveDataAccesses: Handler = async (m, message) => {
-  const accesses = message.payload.accesses;
-  if (!Array.isArray(accesses) || accesses.length > SHIPMENT_SIZE || !accesses.every(isShipped)) throw new RejectedMessage('not a shipment of accesses');
+  const shipped = message.payload.accesses;
+  if (!Array.isArray(shipped) || shipped.length > SHIPMENT_SIZE) throw new RejectedMessage('not a shipment of accesses');
+  // Shipments made before the systems left their periods' signatures out carry them: no one's data, skipped, so a
+  // refused shipment revived from the dead letters is kept whole.
+  const accesses = shipped.filter((a) => !String((a as { dossierCode?: unknown })?.dossierCode).startsWith(PERIOD_RECORD));
+  if (!accesses.every(isShipped)) throw new RejectedMessage('not a shipment of accesses');
   if (accesses.length === 0) return;
   await m.query(
     `INSERT INTO data_access (system, record_id, at, role, department, fields, operation, dossier_code)

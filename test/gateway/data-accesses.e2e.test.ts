@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import { DATA_ACCESSES } from '../../subgraphs/kit/audit/access-shipping';
 import type { Identity } from '../../subgraphs/kit/identity';
+import { receiveDataAccesses } from '../../subgraphs/intake/data-access.store';
 import { extraReplica, postGraphQL, settle, startPrivateSystem, TestSystem, tokenFor } from '../support/system';
 import { until } from '../support/waiting';
 
@@ -94,6 +97,30 @@ describe("the data subject's view of who accessed their data", () => {
     } finally {
       await replica.close();
     }
+  });
+
+  it('when a department system has signed a closed month in its audit chain, then the accesses it logs after still reach the citizen, and no shipment is refused', async () => {
+    const transportAccesses = async () => ((await ask(citizen, { first: 100 })).data.myDataAccesses as any[]).filter((a) => a.system === 'transport' && a.dossierCode === code).length;
+    const before = await transportAccesses();
+    expect((await system.query(`mutation { closeReportPeriod(month: "2020-04") { month } }`, {}, staff)).errors).toBeUndefined();
+    const transport = system.subgraphs.transport.server.db;
+    await until('transport has signed April', async () => ((await transport.query(`SELECT 1 FROM audit_record WHERE dossier_code = 'period:2020-04'`)).length ? true : undefined));
+    const acted = await system.query(
+      `query($c: String!) { dossier(code: $c) { processing { ... on TransportProcessing { transportLicence { number } } } } }`, { c: code }, officer,
+    );
+    expect(acted.errors).toBeUndefined();
+    await shipped(system);
+    expect(await transportAccesses()).toBe(before + 1);
+    expect(await transport.query(`SELECT type, last_error FROM outbox_message WHERE dead_at IS NOT NULL`)).toEqual([]);
+  });
+
+  it('when a shipment made before that fix is revived, then its accesses are kept and the period\'s signature in it is skipped', async () => {
+    const db = system.subgraphs.intake.server.db;
+    const access = { id: '900000001', at: '2020-04-21T02:00:00.000000Z', role: 'DEPARTMENT_OFFICER', department: 'SGTVT', fields: ['transportLicence'], operation: 'READ', dossierCode: code };
+    const signature = { ...access, id: '900000000', role: 'SERVICE', department: null, fields: [`digest:${'a'.repeat(64)}`], operation: 'WRITE', dossierCode: 'period:2020-04' };
+    await db.transaction((m) => receiveDataAccesses(m, { id: randomUUID(), source: 'transport', type: DATA_ACCESSES, dossierCode: 'data-accesses', payload: { accesses: [signature, access] } }));
+    const kept = await db.query(`SELECT record_id::text AS id, dossier_code FROM data_access WHERE system = 'transport' AND record_id IN (900000000, 900000001)`);
+    expect(kept).toEqual([{ id: '900000001', dossier_code: code }]);
   });
 
   it('when the citizen pages with first and after, then the pages join into the whole list, each access once, in order', async () => {

@@ -8,6 +8,7 @@ import type { RequestContext } from '../../kit/subgraph';
 import { DEPARTMENT_SYSTEMS } from '../../registry';
 import type { IntakeLoaders } from '../loaders';
 import { registerSnapshot } from './period.data';
+import { PERIOD_RECORD } from '../../kit/audit/access-shipping';
 
 type Ctx = RequestContext<IntakeLoaders>;
 
@@ -53,7 +54,7 @@ export class ReportPeriodResolver {
     const closed = await ctx.db.transaction(async (m) => {
       const stored = await storePeriod(m, month, now, ctx.identity.subject, () => registerSnapshot(m, month));
       if (!stored) return null;
-      await ctx.audit.writeIn(m, { dossierCode: `period:${month}`, departmentCode: null, applicantIdNumber: null }, `digest:${stored.digest}`);
+      await ctx.audit.writeIn(m, { dossierCode: `${PERIOD_RECORD}${month}`, departmentCode: null, applicantIdNumber: null }, `digest:${stored.digest}`);
       await enqueue(m, DEPARTMENT_SYSTEMS.map((s) => ({
         destination: s.name,
         dossierCode: `period:${month}`,

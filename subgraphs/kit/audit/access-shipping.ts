@@ -7,6 +7,8 @@ export const ACCESS_HOLDER = 'intake';
 /** A running system ships what it logged at least this often: how late another system's access can be listed. */
 export const ACCESS_SHIPPING_MS = 1_000;
 export const SHIPMENT_SIZE = 200;
+/** Audit records of a reporting period (its closing digest, its revisions) are named so, not after a dossier. */
+export const PERIOD_RECORD = 'period:';
 
 /**
  * One logged access as the register keeps it: no subject (the officer's identity stays in the system that logged
@@ -26,7 +28,8 @@ export interface ShippedAccess {
  * Ships the next accesses after the watermark through the outbox, and moves the watermark, in one transaction: a
  * record is shipped once, and its message is delivered until acknowledged. Records are appended under the chain's
  * lock, so ids commit in order and a record below the newest visible id can no longer appear. Refused attempts
- * (which disclosed nothing) and the citizens' own reads are not what the view lists.
+ * (which disclosed nothing), the citizens' own reads and the chain's signatures of closed periods (no one's data)
+ * are not what the view lists.
  */
 async function shipOnce(db: DataSource, system: string): Promise<number> {
   return db.transaction(async (m) => {
@@ -37,7 +40,7 @@ async function shipOnce(db: DataSource, system: string): Promise<number> {
                 SELECT a.id AS n, a.id::text AS id, to_char(a.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at,
                        a.role, a.department, a.fields, a.operation, a.dossier_code AS "dossierCode"
                   FROM audit_record a
-                 WHERE a.id > $1 AND a.allowed AND a.role <> 'CITIZEN'
+                 WHERE a.id > $1 AND a.allowed AND a.role <> 'CITIZEN' AND a.dossier_code NOT LIKE '${PERIOD_RECORD}%'
                  ORDER BY a.id LIMIT $2) b), '[]') AS rows`,
       [through, SHIPMENT_SIZE],
     );

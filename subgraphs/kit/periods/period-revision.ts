@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
+import { PERIOD_RECORD } from '../audit/access-shipping';
 import { AuditLog } from '../audit/audit-log';
 import type { Identity } from '../identity';
 import { enqueue } from '../messaging/outbox';
@@ -39,7 +40,7 @@ export async function recordRevision(m: EntityManager, auditKey: string, system:
   const who: Identity = { subject: r.by.slice(0, 120), role: 'SERVICE' };
   const audit = new AuditLog(who, r.batch, auditKey);
   audit.action = 'PERIOD_REVISION';
-  await audit.writeIn(m, { dossierCode: `period:${r.month}:${r.departmentCode}`, departmentCode: r.departmentCode, applicantIdNumber: null },
+  await audit.writeIn(m, { dossierCode: `${PERIOD_RECORD}${r.month}:${r.departmentCode}`, departmentCode: r.departmentCode, applicantIdNumber: null },
     `reason:${createHash('sha256').update(r.reason).digest('hex')}`);
   if (system !== REGISTER) {
     await enqueue(m, [{ destination: REGISTER, dossierCode: `period:${r.month}`, type: PERIOD_REVISED, payload: { month: r.month, departmentCode: r.departmentCode, batch: r.batch } }]);
@@ -51,5 +52,5 @@ export async function recordRevision(m: EntityManager, auditKey: string, system:
 export async function signClosure(m: EntityManager, auditKey: string, who: Identity, requestId: string, month: string, digest: string): Promise<void> {
   const audit = new AuditLog(who, requestId, auditKey);
   audit.action = 'closeReportPeriod';
-  await audit.writeIn(m, { dossierCode: `period:${month}`, departmentCode: null, applicantIdNumber: null }, `digest:${digest}`);
+  await audit.writeIn(m, { dossierCode: `${PERIOD_RECORD}${month}`, departmentCode: null, applicantIdNumber: null }, `digest:${digest}`);
 }
