@@ -1,23 +1,15 @@
 import type { DataSource } from 'typeorm';
-import { GroupCommit } from '../batching/group-commit';
 import { inBackground, namedQuery } from '../data-source';
 
 /** Rows deleted per statement by the sweep, and statements per sweep: the rest waits for the next one. */
 const SWEEP_BATCH = 5_000;
 const SWEEP_BATCHES = 20;
 
-interface Claim {
-  nonce: string;
-  expiresAt: Date;
-}
-
 /**
- * Nonces in the subgraph's own database (table replay_nonce). A claim is an insert that does nothing when the nonce
- * is there, counted with the request's statements. Claims are committed in groups: while one insert runs, the
- * calls that arrive meanwhile wait together and go in the next, one statement for all of them (under load a
- * subgraph would otherwise spend a statement and a commit on every call before doing its work). Alone, a claim is
- * one statement as before; each call still waits for its own nonce to be stored, and a failed insert fails exactly
- * the claims it held.
+ * Nonces in the subgraph's own database (table replay_nonce). A claim is one statement on the request's pool,
+ * counted with the request's others: an insert that does nothing when the nonce is there. Not grouped with the
+ * claims of concurrent calls (as the audit records are): a call's statements would then depend on what else runs
+ * at the same instant, and the count of a request's statements is what the batching rule is tested by.
  *
  * It commits without waiting for the WAL flush (synchronous_commit off for that transaction alone, set in the
  * statement itself): a read would otherwise wait for an fsync on every call. A crash of PostgreSQL may then
@@ -27,7 +19,6 @@ interface Claim {
 export class PostgresNonceStore {
   private readonly sweeper: NodeJS.Timeout;
   private sweeping?: Promise<number>;
-  private readonly group = new GroupCommit<Claim, boolean>((claims) => this.claimAll(claims));
 
   constructor(
     private readonly db: DataSource,
@@ -37,23 +28,13 @@ export class PostgresNonceStore {
     this.sweeper = setInterval(() => void this.sweep().catch(() => undefined), sweepEveryMs).unref();
   }
 
-  claim(nonce: string, now: number): Promise<boolean> {
-    return this.group.offer({ nonce, expiresAt: new Date(now + this.ttlMs) });
-  }
-
-  private async claimAll(claims: Claim[]): Promise<boolean[]> {
-    // The same nonce twice in a group: the first offer claims it, the others are replays.
-    const first = new Map<string, Claim>();
-    for (const c of claims) if (!first.has(c.nonce)) first.set(c.nonce, c);
-    const rows: { nonce: string }[] = await namedQuery(this.db,
+  async claim(nonce: string, now: number): Promise<boolean> {
+    const rows: unknown[] = await namedQuery(this.db,
       `WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true))
-       INSERT INTO replay_nonce (nonce, expires_at)
-       SELECT u.nonce, u.expires_at FROM async_commit, unnest($1::text[], $2::timestamptz[]) AS u(nonce, expires_at)
-       ON CONFLICT DO NOTHING RETURNING nonce`,
-      [[...first.keys()], [...first.values()].map((c) => c.expiresAt)],
+       INSERT INTO replay_nonce (nonce, expires_at) SELECT $1, $2 FROM async_commit ON CONFLICT DO NOTHING RETURNING 1`,
+      [nonce, new Date(now + this.ttlMs)],
     );
-    const stored = new Set(rows.map((r) => r.nonce));
-    return claims.map((c) => first.get(c.nonce) === c && stored.has(c.nonce));
+    return rows.length === 1;
   }
 
   /**
