@@ -3,6 +3,7 @@ import { withCors } from './http/cors';
 import { graphiqlInstalled, withGraphiQL } from './http/graphiql';
 import { dashboardRoutes } from './dashboard/dashboard.route';
 import { admitDocument, TrustedDocuments } from './trusted-documents/trusted-documents';
+import { identityKey, requestDedupe } from './inflight/request-dedupe.plugin';
 import { DEFAULT_REPORT_CACHE, reportCache, ReportCacheOptions } from './report-cache/report-cache.plugin';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -89,6 +90,8 @@ export interface GatewayOptions {
   processMetrics?: boolean;
   /** Identical subgraph queries of one caller in flight at once sent once (on unless false). */
   inflightDedupe?: boolean;
+  /** Identical queries of one caller in flight at once executed once, the others given its answer (on unless false). */
+  requestDedupe?: boolean;
   /** Reports over closed months answered from memory until revised (DEFAULT_REPORT_CACHE unless false). */
   reportCache?: ReportCacheOptions | false;
 }
@@ -177,7 +180,7 @@ class SubgraphSource implements GraphQLDataSource<GatewayContext> {
    */
   private send(kind: string, identity: Identity, body: string, fetch: () => Promise<{ statusCode: number; text: string }>) {
     if (kind !== 'query' || !this.dedupe) return fetch();
-    const key = `${identity.role}\u0000${identity.subject}\u0000${identity.department ?? ''}\u0000${identity.citizenId ?? ''}\u0000${body}`;
+    const key = `${identityKey(identity)}\u0000${body}`;
     const running = this.inflight.get(key);
     if (running) {
       this.metrics.inflightJoined.inc({ subgraph: this.system.name });
@@ -332,7 +335,8 @@ export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
     csrfPrevention: true,
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), ...limits.plugins, receiptLimit(limiter), logErrors(log), requestIdOnErrors(), accessPlugin(), tracingPlugin(), ...caching],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), ...limits.plugins, receiptLimit(limiter), logErrors(log), requestIdOnErrors(), accessPlugin(), tracingPlugin(), ...caching,
+      ...(o.requestDedupe ?? true ? [requestDedupe<GatewayContext>(calls.requestsJoined)] : [])],
   });
   await apollo.start();
 

@@ -45,7 +45,8 @@ describe('in-flight deduplication of subgraph queries', () => {
   let proxy: Awaited<ReturnType<typeof holdingProxy>>;
   let gateway: GatewayServer;
   let url: string;
-  const joined = async () => ((await gateway.registry.getSingleMetric('motcua_subgraph_inflight_joined_total')?.get())?.values ?? []).reduce((n, v) => n + v.value, 0);
+  const joinedAt = async (g: GatewayServer) => ((await g.registry.getSingleMetric('motcua_subgraph_inflight_joined_total')?.get())?.values ?? []).reduce((n, v) => n + v.value, 0);
+  const joined = () => joinedAt(gateway);
 
   beforeAll(async () => {
     system = await startSystem();
@@ -55,6 +56,8 @@ describe('in-flight deduplication of subgraph queries', () => {
       signingSecrets: Object.fromEntries(SUBGRAPHS.map((s) => [s.name, devSigningSecret(s.name)])),
       auth: loadConfig({}).auth,
       log: createLogger('test', 'silent'),
+      // These tests are of the subgraph queries: whole requests are merged before them (below).
+      requestDedupe: false,
     });
     ({ url } = await gateway.listen(0));
   });
@@ -86,5 +89,53 @@ describe('in-flight deduplication of subgraph queries', () => {
     const officerDepartments = new Set(c.data.dossiers.edges.map((e: any) => e.node.department.code));
     expect(staffDepartments.size).toBeGreaterThan(1);
     expect([...officerDepartments]).toEqual(['CAT']);
+  });
+
+  describe('and of whole requests', () => {
+    let merging: GatewayServer;
+    let mergingUrl: string;
+    const requestsJoined = async () => ((await merging.registry.getSingleMetric('motcua_graphql_requests_joined_total')?.get())?.values ?? []).reduce((n, v) => n + v.value, 0);
+
+    beforeAll(async () => {
+      merging = await createGateway({
+        subgraphUrls: { ...Object.fromEntries(Object.entries(system.subgraphs).map(([n, s]) => [n, s.url])), intake: proxy.url },
+        signingSecrets: Object.fromEntries(SUBGRAPHS.map((s) => [s.name, devSigningSecret(s.name)])),
+        auth: loadConfig({}).auth,
+        log: createLogger('test', 'silent'),
+      });
+      ({ url: mergingUrl } = await merging.listen(0));
+    });
+    afterAll(() => merging?.close());
+
+    it('when one caller sends the same query twice at once, then it is executed once and both get its answer; another identity at that instant gets its own', async () => {
+      const [staffToken, officerToken] = await Promise.all([tokenFor(STAFF), tokenFor(OFFICER)]);
+      const before = { requests: await requestsJoined(), subgraph: await joinedAt(merging) };
+      const first = postGraphQL(mergingUrl, QUERY, {}, staffToken);
+      await until(() => proxy.held.length === 1);
+      const second = postGraphQL(mergingUrl, QUERY, {}, staffToken);
+      await until(async () => (await requestsJoined()) === before.requests + 1);
+      const officer = postGraphQL(mergingUrl, QUERY, {}, officerToken);
+      await until(() => proxy.held.length === 2);
+      expect(new Set(proxy.held.map((h) => h.identity)).size).toBe(2);
+      proxy.held.splice(0).forEach((h) => h.release());
+      const [a, b, c] = await Promise.all([first, second, officer]);
+      for (const answer of [a, b, c]) expect(answer.errors).toBeUndefined();
+      expect(b.data).toEqual(a.data);
+      expect([...new Set(c.data.dossiers.edges.map((e: any) => e.node.department.code))]).toEqual(['CAT']);
+      expect(await requestsJoined()).toBe(before.requests + 1);
+      expect(await joinedAt(merging)).toBe(before.subgraph);
+    });
+
+    it('when one caller sends the same query with other variables at that instant, then each is executed for itself', async () => {
+      const token = await tokenFor(STAFF);
+      const before = await requestsJoined();
+      const BY_CODE = `query($c: String!) { dossier(code: $c) { code } }`;
+      const asked = ['000.00.16.H56-200401-0001', '000.00.16.H56-200401-0002'];
+      const answers = Promise.all(asked.map((c) => postGraphQL(mergingUrl, BY_CODE, { c }, token)));
+      await until(() => proxy.held.length === 2);
+      proxy.held.splice(0).forEach((h) => h.release());
+      expect((await answers).map((r) => r.data?.dossier?.code)).toEqual(asked);
+      expect(await requestsJoined()).toBe(before);
+    });
   });
 });

@@ -233,9 +233,10 @@ describe('when a frozen system holds every connection of the pool', () => {
     const code = await codeOf('transport');
     r.hop.fault = 'freeze';
     const waits = await Promise.all(
-      Array.from({ length: 140 }, async () => {
+      Array.from({ length: 140 }, async (_, i) => {
         const started = performance.now();
-        const answer = await r.query(`query($c: String!) { dossier(code: $c) { code processing { status } } }`, { c: code });
+        // Each its own operation: identical ones of one caller would be executed once, and not fill the pool.
+        const answer = await r.query(`query Queued${i}($c: String!) { dossier(code: $c) { code processing { status } } }`, { c: code });
         return { answer, ms: performance.now() - started };
       }),
     );

@@ -74,6 +74,11 @@ export function subgraphCallMetrics(registry: Registry) {
       labelNames: ['result'] as const,
       registers: [registry],
     }),
+    requestsJoined: new Counter({
+      name: 'motcua_graphql_requests_joined_total',
+      help: "Queries not executed because the same caller's identical query was in flight: given a copy of its answer.",
+      registers: [registry],
+    }),
     inflightJoined: new Counter({
       name: 'motcua_subgraph_inflight_joined_total',
       help: "Subgraph queries not sent because the same caller's identical query to that subgraph was in flight: they share its answer.",
