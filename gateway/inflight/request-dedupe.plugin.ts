@@ -2,6 +2,7 @@ import type { ApolloServerPlugin, GraphQLRequestContext, GraphQLResponse } from 
 import type { OperationDefinitionNode } from 'graphql';
 import type { Counter } from 'prom-client';
 import type { Identity } from '../../subgraphs/kit/identity';
+import type { RequestDeadline } from '../resilience/deadline';
 
 type SingleResult = (GraphQLResponse['body'] & { kind: 'single' })['singleResult'];
 
@@ -15,7 +16,7 @@ export const identityKey = (who: Identity) => `${who.role}\u0000${who.subject}\u
  * as well as the operation, its name and variables, so no one is ever given another caller's answer. Never a
  * mutation. What a dashboard or a client retrying sends twice costs the system once.
  */
-export function requestDedupe<C extends { identity: Identity }>(counter: Counter): ApolloServerPlugin<C> {
+export function requestDedupe<C extends { identity: Identity; deadline?: RequestDeadline }>(counter: Counter): ApolloServerPlugin<C> {
   const running = new Map<string, Promise<SingleResult | null>>();
   return {
     async requestDidStart() {
@@ -28,7 +29,10 @@ export function requestDedupe<C extends { identity: Identity }>(counter: Counter
           const first = running.get(key);
           if (first) {
             counter.inc();
-            const result = await first;
+            // Never past its own time: should the first not finish by then, this one is answered for itself.
+            let timer: NodeJS.Timeout | undefined;
+            const ownTime = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), rc.contextValue.deadline?.leftMs('query') ?? 0)));
+            const result = await Promise.race([first, ownTime]).finally(() => clearTimeout(timer));
             if (!result) return null;
             return { http: rc.response.http, body: { kind: 'single', singleResult: structuredClone(result) } };
           }
