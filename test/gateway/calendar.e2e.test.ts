@@ -187,12 +187,13 @@ describe('the calendar as data', () => {
         await closeDatabases(direct);
       }
       system.subgraphs.transport = await startSubgraph('transport', system.urls.transport, undefined, system.peers, Number(new URL(transportUrl).port));
+      // Transport's timeline shows the change as soon as it is made; the register learns the due date by a message after.
+      const moved = calendar.addWorkingHours(new Date(late.dueAt), 8).getTime();
       const d = await until('the register told of the late dossier\'s due date', async () => {
         const found = await dossier(late.code);
-        return found.timeline.some((e: { type: string }) => e.type === 'CALENDAR_CHANGED') && found;
+        return Date.parse(found.dueAt) === moved && found;
       });
       expect(d.timeline).toContainEqual({ system: 'transport', type: 'CALENDAR_CHANGED', detail: 'nghỉ bù' });
-      expect(Date.parse(d.dueAt)).toBe(calendar.addWorkingHours(new Date(late.dueAt), 8).getTime());
     });
 
     it('then every system\'s rollups still equal a recount', async () => {
