@@ -2,7 +2,8 @@ import type { EntityManager } from 'typeorm';
 import { badUserInput } from '../kit/errors';
 import { RejectedMessage, type Handler } from '../kit/messaging/handover';
 import type { ShippedAccess } from '../kit/audit/access-shipping';
-import { PERIOD_RECORD, SHIPMENT_SIZE } from '../kit/audit/access-shipping';
+import { SHIPMENT_SIZE } from '../kit/audit/access-shipping';
+import { PERIOD_RECORD } from '../kit/periods/period.store';
 
 export const DEFAULT_PAGE = 20;
 export const MAX_PAGE = 100;

@@ -8,7 +8,7 @@ import type { RequestContext } from '../../kit/subgraph';
 import { DEPARTMENT_SYSTEMS } from '../../registry';
 import type { IntakeLoaders } from '../loaders';
 import { registerSnapshot } from './period.data';
-import { PERIOD_RECORD } from '../../kit/audit/access-shipping';
+import { PERIOD_RECORD } from '../../kit/periods/period.store';
 
 type Ctx = RequestContext<IntakeLoaders>;
 

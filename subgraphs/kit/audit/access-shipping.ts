@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { enqueue } from '../messaging/outbox';
+import { PERIOD_RECORD } from '../periods/period.store';
 
 export const DATA_ACCESSES = 'DATA_ACCESSES';
 /** The register answers each citizen's myDataAccesses, so every other system ships it the accesses it logs. */
@@ -7,8 +8,6 @@ export const ACCESS_HOLDER = 'intake';
 /** A running system ships what it logged at least this often: how late another system's access can be listed. */
 export const ACCESS_SHIPPING_MS = 1_000;
 export const SHIPMENT_SIZE = 200;
-/** Audit records of a reporting period (its closing digest, its revisions) are named so, not after a dossier. */
-export const PERIOD_RECORD = 'period:';
 
 /**
  * One logged access as the register keeps it: no subject (the officer's identity stays in the system that logged

@@ -1,25 +1,51 @@
 import type { DataSource } from 'typeorm';
-import { GroupCommit } from '../batching/group-commit';
 import { appendRecords, PendingRecord } from './audit-log';
+
+interface Waiting {
+  records: PendingRecord[];
+  stored(): void;
+  failed(e: unknown): void;
+}
 
 /**
  * Group commit of the reads' audit records: the chain takes one lock per append, so requests ending together would
- * queue on it one transaction each. Instead the records of the requests that end while an append runs go together
- * in the next one: one transaction, one read of the chain's end and one insert for all of them. Each request still
- * answers only once its own records are stored, and a failed append fails exactly the requests whose records it held.
+ * queue on it one transaction each. Instead, while one append runs, the records of the requests that end meanwhile
+ * wait together and go in the next one: one transaction, one read of the chain's end and one insert for all of them.
+ * Each request still answers only once its own records are stored, and a failed append fails exactly the requests
+ * whose records it held.
  */
 export class AuditWriter {
-  private readonly group: GroupCommit<PendingRecord[], void>;
+  private waiting: Waiting[] = [];
+  private running = false;
 
-  constructor(db: DataSource, key: string) {
-    this.group = new GroupCommit(async (batches) => {
-      await db.transaction((m) => appendRecords(m, key, batches.flat()));
-      return batches.map(() => undefined);
+  constructor(
+    private readonly db: DataSource,
+    private readonly key: string,
+  ) {}
+
+  append(records: PendingRecord[]): Promise<void> {
+    return new Promise((stored, failed) => {
+      this.waiting.push({ records, stored, failed });
+      if (!this.running) void this.drain();
     });
   }
 
-  append(records: PendingRecord[]): Promise<void> {
-    return this.group.offer(records);
+  private async drain(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.waiting.length) {
+        const batch = this.waiting;
+        this.waiting = [];
+        try {
+          await this.db.transaction((m) => appendRecords(m, this.key, batch.flatMap((w) => w.records)));
+          for (const w of batch) w.stored();
+        } catch (e) {
+          for (const w of batch) w.failed(e);
+        }
+      }
+    } finally {
+      this.running = false;
+    }
   }
 }
 

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { PERIOD_RECORD } from '../audit/access-shipping';
 import { AuditLog } from '../audit/audit-log';
 import type { Identity } from '../identity';
 import { enqueue } from '../messaging/outbox';
+import { PERIOD_RECORD } from './period.store';
 
 /**
  * A department system tells the register of each revision it records, so that the register knows every system's

@@ -4,6 +4,9 @@ import { badUserInput } from '../errors';
 import { localTime } from '../calendar/working-time';
 import type { FigureChange } from './period.types';
 
+/** Audit records of a reporting period (its closing digest, its revisions) are named so, not after a dossier. */
+export const PERIOD_RECORD = 'period:';
+
 /** A reporting month as clients and messages name it: YYYY-MM. */
 export const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
 
