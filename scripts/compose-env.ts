@@ -1,16 +1,44 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { exportPKCS8, exportSPKI, generateKeyPair } from 'jose';
 import { exportHandoverKey } from '../subgraphs/kit/messaging/handover.keys';
 import { handoverPrivateKeyVar, handoverPublicKeyVar, KEY_DIR, PRIVATE_KEY_FILE, PUBLIC_KEY_FILE, SECRET_VARS, SUBGRAPH_PLANS, TOKEN_ALG } from './deploy/stack';
+
+// base64url: safe in a URL's password, in .env and in compose's interpolation, and 43 characters.
+const secret = () => randomBytes(32).toString('base64url');
+
+function handoverKeyPairs(plans: typeof SUBGRAPH_PLANS): Record<string, string> {
+  const keys: Record<string, string> = {};
+  for (const s of plans) {
+    const pair = generateKeyPairSync('ed25519');
+    keys[handoverPrivateKeyVar(s)] = exportHandoverKey(pair.privateKey);
+    keys[handoverPublicKeyVar(s)] = exportHandoverKey(pair.publicKey);
+  }
+  return keys;
+}
+
+/** The secrets of subgraphs added to the registry since .env was written, appended; the others are left as they are. */
+function addMissing(envFile: string): void {
+  const present = new Set(readFileSync(envFile, 'utf8').split('\n').map((l) => l.split('=')[0].trim()));
+  const missing = SECRET_VARS.filter((v) => !present.has(v));
+  if (!missing.length) {
+    console.log(`${envFile} holds every secret the registry needs: nothing written`);
+    return;
+  }
+  const halves = SUBGRAPH_PLANS.filter((s) => missing.includes(handoverPrivateKeyVar(s)) !== missing.includes(handoverPublicKeyVar(s)));
+  if (halves.length) throw new Error(`${envFile} holds half of ${halves.map((s) => s.name).join(', ')}'s hand-over key pair: nothing written`);
+  const handoverKeys = handoverKeyPairs(SUBGRAPH_PLANS.filter((s) => missing.includes(handoverPrivateKeyVar(s))));
+  writeFileSync(envFile, `${missing.map((name) => `${name}=${handoverKeys[name] ?? secret()}`).join('\n')}\n`, { flag: 'a' });
+  console.log(`added ${missing.join(', ')} to ${envFile}`);
+}
 
 /**
  * npm run compose:env [-- --dir DIR]: the stack's secrets, fresh, in DIR/.env (the repository root by default),
  * each subgraph's Ed25519 hand-over key pair among them (base64url DER), and a token-signing key pair in
  * DIR/.secrets/: the gateway verifies with the public key; the private key signs tokens where no identity
  * provider does yet. Never overwrites: secrets already in use must be rotated on
- * purpose, not by a second run.
+ * purpose, not by a second run. A second run adds only what a new subgraph of the registry needs.
  */
 async function main(): Promise<void> {
   const at = process.argv.indexOf('--dir');
@@ -20,16 +48,11 @@ async function main(): Promise<void> {
   const envFile = join(dir, '.env');
   const keys = join(dir, KEY_DIR);
   const existing = [envFile, join(keys, PUBLIC_KEY_FILE), join(keys, PRIVATE_KEY_FILE)].filter((f) => existsSync(f));
+  if (existing.length === 3) return addMissing(envFile);
   if (existing.length) throw new Error(`${existing.join(', ')} already exist: nothing written (remove them to start afresh)`);
 
-  // base64url: safe in a URL's password, in .env and in compose's interpolation, and 43 characters.
-  const secret = () => randomBytes(32).toString('base64url');
-  const handoverKeys: Record<string, string> = {};
-  for (const s of SUBGRAPH_PLANS) {
+  const handoverKeys = handoverKeyPairs(SUBGRAPH_PLANS);
     const pair = generateKeyPairSync('ed25519');
-    handoverKeys[handoverPrivateKeyVar(s)] = exportHandoverKey(pair.privateKey);
-    handoverKeys[handoverPublicKeyVar(s)] = exportHandoverKey(pair.publicKey);
-  }
   const { publicKey, privateKey } = await generateKeyPair(TOKEN_ALG, { extractable: true, modulusLength: 3072 });
   mkdirSync(keys, { recursive: true, mode: 0o700 });
   // 'wx': fails rather than overwrite a file that appeared since the check.

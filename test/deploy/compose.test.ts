@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createPublicKey } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { deploymentFiles, K8S_DIR } from '../../scripts/deploy/generate';
@@ -64,10 +64,26 @@ describe('npm run compose:env and the compose file', () => {
     expect(statSync(join(dir, '.env')).mode & 0o077).toBe(0);
   });
 
-  it('when .env already exists, then it refuses with a non-zero exit and changes nothing', async () => {
+  it('when .env already holds every secret, then a second run writes nothing', async () => {
     const before = readFileSync(join(dir, '.env'), 'utf8');
-    await expect(composeEnv(dir)).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/\.env.* already exist: nothing written/) });
+    await expect(composeEnv(dir)).resolves.toMatchObject({ stdout: expect.stringContaining('holds every secret the registry needs: nothing written') });
     expect(readFileSync(join(dir, '.env'), 'utf8')).toBe(before);
+  });
+
+  it('when .env lacks a subgraph the registry gained, then a second run appends its secrets and leaves the others as they were', async () => {
+    const before = readFileSync(join(dir, '.env'), 'utf8');
+    try {
+      const kept = before.split('\n').filter((l) => !l.startsWith('POLICE_')).join('\n');
+      writeFileSync(join(dir, '.env'), kept);
+      await composeEnv(dir);
+      const after = readFileSync(join(dir, '.env'), 'utf8');
+      expect(after.startsWith(kept)).toBe(true);
+      const added = after.slice(kept.length).split('\n').filter(Boolean).map((l) => l.split('=')[0]);
+      expect(added).toEqual(SECRET_VARS.filter((v) => v.startsWith('POLICE_')));
+      expect(readEnv(dir).POLICE_SIGNING_SECRET).not.toBe(Object.fromEntries(before.split('\n').map((l) => l.split('='))).POLICE_SIGNING_SECRET);
+    } finally {
+      writeFileSync(join(dir, '.env'), before, { mode: 0o600 });
+    }
   });
 
   it('when .env is missing, then docker-compose refuses the file and says to run compose:env', async () => {
