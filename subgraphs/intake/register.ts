@@ -3,6 +3,7 @@ import { calendar } from '../kit/calendar/working-time';
 import { STEPS, WITHDRAWAL_REFUSED } from '../kit/department/lifecycle';
 import { Decision, ProcessingStatus } from '../kit/department/processing-status';
 import { RejectedMessage } from '../kit/messaging/handover';
+import { conflict } from '../kit/errors';
 import { Dossier } from './entities/dossier.entity';
 import { DossierEvent } from './entities/dossier-event.entity';
 import { recordDueDate } from '../kit/department/due-date';
@@ -37,7 +38,11 @@ export async function applyStatus(m: EntityManager, dossierCode: string, system:
   const d = await repo.findOne({ where: { code: dossierCode }, lock: { mode: 'pessimistic_write' } });
   if (!d) throw new RejectedMessage(`no dossier ${dossierCode} in the register`);
   // Any department's system may report, but only on the dossiers handed to it (the centre's own: on the others).
-  if ((d.processingSystem ?? 'intake') !== system) throw new RejectedMessage(`${system} does not process ${dossierCode}`);
+  if ((d.processingSystem ?? 'intake') !== system) {
+    // The one-stop system's own step, on a dossier whose department has since moved to a system of its own.
+    if (system === 'intake') throw conflict(`dossier ${dossierCode} is processed in the ${d.processingSystem} system now`, { field: 'dossierCode' });
+    throw new RejectedMessage(`${system} does not process ${dossierCode}`);
+  }
   const changes: Partial<Dossier> = { dueAt: r.dueAt };
   if (r.event === WITHDRAWAL_REFUSED) {
     changes.withdrawalRequestedAt = null;

@@ -1,4 +1,5 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { MovedProcessing } from './department/processing.adopt';
 import type { NonEmptyArray } from 'type-graphql';
 import type { DossierHistory } from './history';
 import type { AuditLog } from './audit/audit-log';
@@ -31,6 +32,8 @@ export interface SubgraphModule<L = unknown> {
   handlers?: Record<string, Handler>;
   /** Stores this system's part of dossier histories (the demo seed and imports); returns records stored. */
   importHistory(db: DataSource, data: HistoryBatch): Promise<number>;
+  /** A department system: takes over processing records from the one-stop system (npm run department:move). */
+  adoptProcessing?(m: EntityManager, moved: MovedProcessing[]): Promise<void>;
 }
 
 /** Dossier histories; the catalogue they name is loaded before them (npm run catalogue:import). */

@@ -127,6 +127,9 @@ export class LifecycleResolver {
         if (!procedure) throw bad('procedureCode', `no procedure ${input.procedureCode} in the catalogue`);
         if (procedure.retiredAt) throw bad('procedureCode', `procedure ${input.procedureCode} was retired on ${localDate(procedure.retiredAt)}: it takes no new dossiers`);
         const department: Department = procedure.department;
+        // Read under a share lock: a department moving to its own system switches under it (npm run department:move),
+        // so a dossier received meanwhile goes where the department now works.
+        [{ system: department.system }] = await m.query('SELECT system FROM department WHERE code = $1 FOR SHARE', [department.code]);
         const closedMonth = await closedMonthAt(m, receivedAt, now);
         if (closedMonth) throw closedMonthConflict(closedMonth);
         const code = await nextDossierCode(m, department.unitCode, receivedAt);

@@ -4,6 +4,7 @@ import { groupLoader, rowLoader } from '../loaders';
 import type { SubgraphModule } from '../subgraph';
 import { kitMigrations } from './migrations';
 import { importProcessing } from './processing.import';
+import { adoptProcessing } from './processing.adopt';
 import { departmentReportLoader, departmentReportType } from '../report/department-report';
 import { breakdownLoader } from '../report/breakdown';
 import { departmentHandlers, reportToCentre } from './processing.handlers';
@@ -46,6 +47,7 @@ export function defineDepartment<T extends ProcessingRecord>(d: DepartmentDefini
     referenceResolvers: { ...processingReference<T>(d.typeName), ...report.reference },
     importHistory: (db, data) =>
       importProcessing(db, d.entity, data.dossiers.filter((h) => h.processingSystem === d.name), d.detail),
+    adoptProcessing: (m, moved) => adoptProcessing(m, d.entity, d.detail, moved),
     createLoaders: (db: DataSource) => ({
       processing: rowLoader(db, d.entity, 'dossierCode'),
       history: groupLoader(db, StatusChange, 'dossierCode', 'at'),
