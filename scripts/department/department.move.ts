@@ -130,7 +130,7 @@ export async function moveDepartment(dbs: Record<string, DataSource>, o: MoveOpt
       for (let i = 0; i < stale.length; i += o.batchSize) {
         await module.adoptProcessing!(t, await oneStopRecords(m, o.departmentCode, { codes: stale.slice(i, i + o.batchSize) }));
       }
-      await adoptClosedPeriods(t, o.auditKey, o.to, o.departmentCode, periods);
+      await adoptClosedPeriods(t, o.auditKey, REGISTER, o.departmentCode, periods);
       const copiedNow = await digests(t, o.departmentCode);
       const differ = [...here].filter(([code, digest]) => copiedNow.get(code) !== digest).map(([code]) => code);
       if (differ.length || copiedNow.size !== here.size) {

@@ -106,7 +106,6 @@ export interface RevisionRow {
   at: Date;
 }
 
-/** The snapshots of the given months that are closed, and the revisions made to them since, in one statement. */
 /**
  * A column of a report statement: which of the months in parameter `param` are closed. The snapshots are read only
  * when one is, so an open period costs no statement more.
@@ -119,12 +118,20 @@ export const monthDates = (months: string[]) => [...new Set(months)].map((m) => 
 
 export type Query = (text: string, values: unknown[]) => Promise<any[]>;
 
+/**
+ * The snapshots of the given months that are closed (with the departments moved here since, as published where they
+ * were), and the revisions made to them since, in one statement.
+ */
 export async function periodsOf<F>(query: Query, months: string[]): Promise<{ closed: Map<string, ClosedPeriod<F>>; revisions: RevisionRow[] }> {
   if (!months.length) return { closed: new Map(), revisions: [] };
   const [row] = await query(
     `SELECT (SELECT coalesce(json_agg(json_build_object('month', to_char(p.month, 'YYYY-MM'), 'closedAt', p.closed_at, 'closedBy', p.closed_by,
-                                                       'figures', p.figures, 'digest', p.digest)), '[]')
-               FROM report_period p WHERE p.month = ANY($1::date[])) AS closed,
+                                                       'figures', CASE WHEN a.departments IS NULL THEN p.figures
+                                                                  ELSE jsonb_set(p.figures, '{departments}', coalesce(p.figures->'departments', '{}') || a.departments) END,
+                                                       'digest', p.digest)), '[]')
+               FROM report_period p
+               LEFT JOIN LATERAL (SELECT jsonb_object_agg(x.department_code, x.figures) AS departments FROM period_adopted x WHERE x.month = p.month) a ON true
+              WHERE p.month = ANY($1::date[])) AS closed,
             (SELECT coalesce(json_agg(json_build_object('month', to_char(r.month, 'YYYY-MM'), 'departmentCode', r.department_code,
                                                        'reason', r.reason, 'at', r.at) ORDER BY r.at, r.id), '[]')
                FROM period_revision r WHERE r.month = ANY($1::date[])) AS revisions`,
