@@ -30,6 +30,13 @@ describe('the checks of a catalogue file', () => {
     ]);
   });
 
+  it('when a one-stop department with dossiers would get a system of its own, then the catalogue refuses and names the move that does it', () => {
+    const known: KnownCatalogue = { departments: new Map([['CAT', { unitCode: '000.00.17.T99', system: null, used: true }]]) };
+    expect(catalogueProblems({ departments: [dept('CAT', '000.00.17.T99', 'police')], procedures: [] }, known)).toEqual([
+      'departments[0] (code CAT): system "police" cannot replace null: its dossiers are in the one-stop system (npm run department:move takes them there with their history)',
+    ]);
+  });
+
   it('when fields are missing, unknown, fractional or out of range, then each is named with its value', () => {
     expect(catalogueProblems({
       departments: [{ code: 'stp', name: 'Sở Tư pháp', unitCode: '000.00.18.T99' }],

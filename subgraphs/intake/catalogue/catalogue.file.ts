@@ -144,7 +144,9 @@ export function catalogueProblems(file: unknown, known: KnownCatalogue): string[
         add('departments', i, 'unitCode', `unitCode ${show(d.unitCode)} cannot replace ${before.unitCode}: dossiers are numbered under it`);
       }
       if (d.system !== undefined && d.system !== before.system) {
-        add('departments', i, 'system', `system ${show(d.system)} cannot replace ${show(before.system)}: dossiers were handed to it`);
+        add('departments', i, 'system', before.system === null
+          ? `system ${show(d.system)} cannot replace null: its dossiers are in the one-stop system (npm run department:move takes them there with their history)`
+          : `system ${show(d.system)} cannot replace ${show(before.system)}: dossiers were handed to it`);
       }
     }
   });
