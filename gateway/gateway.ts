@@ -5,6 +5,7 @@ import { dashboardRoutes } from './dashboard/dashboard.route';
 import { admitDocument, TrustedDocuments } from './trusted-documents/trusted-documents';
 import { identityKey, requestDedupe } from './inflight/request-dedupe.plugin';
 import { DEFAULT_REPORT_CACHE, reportCache, ReportCacheOptions } from './report-cache/report-cache.plugin';
+import { fieldUsage } from './usage/field-usage.plugin';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 process.env.APOLLO_TELEMETRY_DISABLED = '1';
@@ -21,6 +22,8 @@ import type { Registry } from 'prom-client';
 import { accessPlugin, accessRecord, AccessRecord, observed, outcomeOf } from '../subgraphs/kit/telemetry/access';
 import { graphqlMetrics, metricsHandler, subgraphCallMetrics } from '../subgraphs/kit/telemetry/metrics';
 import { SubgraphHealth } from './health/subgraph-health';
+import { subgraphConnect } from './http/subgraph-tls';
+import type { SubgraphClientTls } from '../subgraphs/kit/tls/tls.config';
 import { createLogger, Logger } from '../subgraphs/kit/logger';
 import { graphqlRoute, jsonBody, withGraphQLAt } from '../subgraphs/kit/graphql-route';
 import { SCHEMA_DIR } from '../subgraphs/kit/paths';
@@ -33,7 +36,7 @@ import { exportRoutes } from './exports';
 import { nationalSyncRoutes } from './national-sync';
 import { tracedFetch, tracingPlugin } from '../subgraphs/kit/telemetry/tracing';
 import { supergraphSource } from './supergraph/supergraph.source';
-import { DEFAULT_RESILIENCE, ResilienceConfig, SupergraphConfig } from '../subgraphs/kit/config';
+import { DASHBOARD_CLIENT, DEFAULT_RESILIENCE, ResilienceConfig, SupergraphConfig } from '../subgraphs/kit/config';
 import { createRateLimiter, type RateLimits } from './rate-limit/rate-limiter';
 import { receiptLimit } from './rate-limit/receipt-limit.plugin';
 import { OperationKind, RequestDeadline } from './resilience/deadline';
@@ -60,6 +63,8 @@ export interface GatewayOptions {
   subgraphUrls: Record<string, string>;
   /** The secret shared with each subgraph, by registry name. */
   signingSecrets: Record<string, string>;
+  /** The subgraphs reached over mutual TLS, by registry name: in addition to the signature, not instead of it. */
+  subgraphTls?: Record<string, SubgraphClientTls>;
   auth: AuthConfig;
   production?: boolean;
   /** A fixed supergraph (tests); otherwise from `supergraph`, reloaded when it changes. */
@@ -132,10 +137,11 @@ class SubgraphSource implements GraphQLDataSource<GatewayContext> {
     private readonly resilience: ResilienceConfig,
     private readonly metrics: CallMetrics,
     private readonly dedupe: boolean,
+    tls: SubgraphClientTls | undefined,
   ) {
     const u = new URL(url);
     this.path = u.pathname + u.search;
-    this.pool = new Pool(u.origin, { connections: 128, keepAliveTimeout: 60_000, connectTimeout: resilience.connectTimeoutMs });
+    this.pool = new Pool(u.origin, { connections: 128, keepAliveTimeout: 60_000, connectTimeout: resilience.connectTimeoutMs, ...subgraphConnect(tls) });
   }
 
   async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
@@ -301,7 +307,7 @@ export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
       const known = sources.get(name);
       if (known?.url === target) return known;
       const system: System = SUBGRAPHS.find((s) => s.name === name) ?? { name };
-      const source = new SubgraphSource(system, target, secret, known?.policy ?? new SubgraphCallPolicy(name, resilience, { gauge: calls.circuitOpen, log }), resilience, calls, o.inflightDedupe ?? true);
+      const source = new SubgraphSource(system, target, secret, known?.policy ?? new SubgraphCallPolicy(name, resilience, { gauge: calls.circuitOpen, log }), resilience, calls, o.inflightDedupe ?? true, o.subgraphTls?.[name]);
       if (known) retired.push(known);
       sources.set(name, source);
       return source;
@@ -336,7 +342,8 @@ export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
     plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), ...limits.plugins, receiptLimit(limiter), logErrors(log), requestIdOnErrors(), accessPlugin(), tracingPlugin(), ...caching,
-      ...(o.requestDedupe ?? true ? [requestDedupe<GatewayContext>(calls.requestsJoined)] : [])],
+      ...(o.requestDedupe ?? true ? [requestDedupe<GatewayContext>(calls.requestsJoined)] : []),
+      fieldUsage<GatewayContext>(metrics.registry, { knownClients: [DASHBOARD_CLIENT, ...(o.trustedDocuments?.enforcedClients ?? [])] })],
   });
   await apollo.start();
 
@@ -349,6 +356,7 @@ export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
   const health = new SubgraphHealth(
     Object.fromEntries(Object.entries(o.subgraphUrls).map(([n, url]) => [n, url.replace(/\/graphql$/, '/readiness')])),
     calls.subgraphUp,
+    o.subgraphTls,
   );
   await health.start();
   app.get('/health/subgraphs', (_req, res) => void res.set('cache-control', 'no-store').json(health.snapshot()));

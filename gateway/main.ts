@@ -13,9 +13,11 @@ runService('gateway', async () => {
   const log = createLogger('gateway', config.logLevel);
   const urls = Object.fromEntries(Object.values(config.subgraphs).map((s) => [s.name, s.url]));
   const secrets = Object.fromEntries(Object.values(config.subgraphs).map((s) => [s.name, requireSigningSecret(config, s.name)]));
+  const tls = Object.fromEntries(Object.values(config.subgraphs).flatMap((s) => (s.clientTls ? [[s.name, s.clientTls]] : [])));
   const server = await createGateway({
     subgraphUrls: urls,
     signingSecrets: secrets,
+    subgraphTls: tls,
     auth: config.auth,
     production: config.env === 'production',
     resilience: config.gateway.resilience,

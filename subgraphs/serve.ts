@@ -29,6 +29,7 @@ runService(name || 'subgraph', async () => {
     auditKey: requireAuditKey(config),
     auditCheckpointMs: AUDIT_CHECKPOINT_MS,
     accessShippingMs: ACCESS_SHIPPING_MS,
+    tls: config.subgraphs[name].serverTls,
   });
   const l = await server.listen(config.subgraphs[name].port, config.host);
   server.outbox.start();

@@ -1,4 +1,7 @@
 import type { Gauge } from 'prom-client';
+import { request, type Agent } from 'undici';
+import type { SubgraphClientTls } from '../../subgraphs/kit/tls/tls.config';
+import { subgraphAgent } from '../http/subgraph-tls';
 
 export type SubgraphState = 'up' | 'down';
 
@@ -11,14 +14,18 @@ export class SubgraphHealth {
   private readonly state: Record<string, SubgraphState>;
   private timer?: NodeJS.Timeout;
   private round?: Promise<void>;
+  /** A subgraph reached over mutual TLS is probed with the certificates its calls use. */
+  private readonly agents: Map<string, Agent>;
 
   constructor(
     private readonly readinessUrls: Record<string, string>,
     private readonly up?: Gauge<'subgraph'>,
+    tls: Record<string, SubgraphClientTls> = {},
     private readonly intervalMs = 3_000,
     private readonly timeoutMs = 2_000,
   ) {
     this.state = Object.fromEntries(Object.keys(readinessUrls).map((n) => [n, 'down' as SubgraphState]));
+    this.agents = new Map(Object.entries(tls).map(([n, t]) => [n, subgraphAgent(t)]));
   }
 
   /** Starts probing; resolves after the first round, so the first answer is already true. */
@@ -28,9 +35,10 @@ export class SubgraphHealth {
     return this.probe();
   }
 
-  stop(): Promise<void> {
+  async stop(): Promise<void> {
     clearInterval(this.timer);
-    return this.round ?? Promise.resolve();
+    await this.round;
+    await Promise.all([...this.agents.values()].map((a) => a.close()));
   }
 
   snapshot(): Record<string, SubgraphState> {
@@ -41,10 +49,10 @@ export class SubgraphHealth {
     // A round still running (every probe waits out its timeout) is not doubled.
     this.round ??= Promise.all(
       Object.entries(this.readinessUrls).map(async ([name, url]) => {
-        const ok = await fetch(url, { signal: AbortSignal.timeout(this.timeoutMs) }).then(
+        const ok = await request(url, { signal: AbortSignal.timeout(this.timeoutMs), dispatcher: this.agents.get(name) }).then(
           async (r) => {
-            await r.body?.cancel();
-            return r.ok;
+            await r.body.dump();
+            return r.statusCode >= 200 && r.statusCode < 300;
           },
           () => false,
         );

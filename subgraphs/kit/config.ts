@@ -8,6 +8,7 @@ import { trustedProxies } from './trusted-proxies';
 import { corsOrigins, DEVELOPMENT_CORS_ORIGINS } from './cors-origins';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from './paths';
+import { subgraphTls, SubgraphClientTls, SubgraphServerTls, TLS_VARIABLES } from './tls/tls.config';
 
 export class ConfigError extends Error {}
 
@@ -23,6 +24,10 @@ export interface SubgraphConfig {
   handoverPrivateKey?: KeyObject;
   /** Verifies the hand-overs this subgraph delivers to the others. */
   handoverPublicKey?: KeyObject;
+  /** How the gateway reaches it over mutual TLS, for an https `url` (<NAME>_TLS_CA, <NAME>_TLS_CERT, <NAME>_TLS_KEY). */
+  clientTls?: SubgraphClientTls;
+  /** HTTPS it serves, refusing callers without a client certificate (<NAME>_TLS_SERVER_CERT, _SERVER_KEY, _CLIENT_CA). */
+  serverTls?: SubgraphServerTls;
 }
 
 export interface AuthConfig {
@@ -286,6 +291,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shape[`${p}_HANDOVER_PRIVATE_KEY`] = z.string().min(1).optional();
     shape[`${p}_HANDOVER_PUBLIC_KEY`] = z.string().min(1).optional();
     shape[`${p}_TIMEOUT_MS`] = ms(100, 600_000).optional();
+    for (const suffix of TLS_VARIABLES) shape[`${p}_${suffix}`] = z.string().min(1).optional();
   }
   const parsed = z.object(shape).safeParse(env);
   if (!parsed.success) {
@@ -306,13 +312,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const p = envPrefix(s.name);
     if (v[`${p}_TIMEOUT_MS`] !== undefined) timeoutMsBySubgraph[s.name] = v[`${p}_TIMEOUT_MS`];
     const subgraphPort = v[`${p}_PORT`] as number;
+    const url: string = v[`${p}_URL`] ?? `http://127.0.0.1:${subgraphPort}/graphql`;
     subgraphs[s.name] = {
       name: s.name,
       port: subgraphPort,
       databaseUrl: v[`${p}_DATABASE_URL`] ?? (v.DATABASE_URL ? withDatabase(v.DATABASE_URL, databaseName(s.name)) : undefined),
-      url: v[`${p}_URL`] ?? `http://127.0.0.1:${subgraphPort}/graphql`,
+      url,
       signingSecret: v[`${p}_SIGNING_SECRET`] ?? (production ? '' : devSigningSecret(s.name)),
       ...handoverKeys(s.name, v, production, missing),
+      ...subgraphTls(p, v, url, missing),
     };
   }
   if (missing.length) throw new ConfigError(`invalid configuration: ${missing.join('; ')}`);

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, Server } from 'node:http';
+import { createServer as createSecureServer, type ServerOptions as SecureServerOptions } from 'node:https';
 import type { RequestHandler } from './graphql-route';
 import { Server as NetServer, type AddressInfo, type Socket } from 'node:net';
 import express from 'express';
@@ -76,17 +77,18 @@ export interface Listening {
 /** How long a draining server's open connections have to send a request before the silent ones are closed. */
 const SETTLE_MS = 1_000;
 
-/** Listening is separate from building: tests listen on port 0. */
-export function listen(handler: RequestHandler, port: number, host: string, path = '/graphql'): Promise<Listening> {
+/** Listening is separate from building: tests listen on port 0. HTTPS when given `tls`. */
+export function listen(handler: RequestHandler, port: number, host: string, path = '/graphql', tls?: SecureServerOptions): Promise<Listening> {
   return new Promise((resolve, reject) => {
-    const server: Server = createServer(handler).listen(port, host);
+    const server: Server = (tls ? createSecureServer(tls, handler) : createServer(handler)).listen(port, host);
     server.once('error', reject);
     server.once('listening', () => {
       const actual = (server.address() as AddressInfo).port;
       const sockets = new Set<Socket>();
       const busy = new Set<Socket>();
       let onChange: (() => void) | undefined;
-      server.on('connection', (socket: Socket) => {
+      // Over TLS a request's socket is the TLS one, not the TCP one under it: drain tracks the sockets requests come on.
+      server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => {
         sockets.add(socket);
         socket.once('close', () => (sockets.delete(socket), onChange?.()));
       });
@@ -98,7 +100,7 @@ export function listen(handler: RequestHandler, port: number, host: string, path
       server.keepAliveTimeout = 65_000;
       const closed = new Promise<void>((done) => server.once('close', () => done()));
       resolve({
-        url: `http://${host.includes(':') ? `[${host}]` : host}:${actual}${path}`,
+        url: `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${actual}${path}`,
         port: actual,
         async drain(timeoutMs) {
           // Not http's server.close() at once: it also destroys every connection with no request being read, and
@@ -182,7 +184,7 @@ export interface Listenable {
 }
 
 /** An app that can listen on several ports and closes them all, then releases what it holds. */
-export function listenable(handler: RequestHandler, release: () => Promise<void>, lifecycle: Lifecycle = { draining: false }): Listenable {
+export function listenable(handler: RequestHandler, release: () => Promise<void>, lifecycle: Lifecycle = { draining: false }, tls?: SecureServerOptions): Listenable {
   const listening: Listening[] = [];
   const served: RequestHandler = (req, res) => {
     if (lifecycle.draining) res.setHeader('connection', 'close');
@@ -192,7 +194,7 @@ export function listenable(handler: RequestHandler, release: () => Promise<void>
     handler: served,
     lifecycle,
     async listen(port, host = '127.0.0.1') {
-      const l = await listen(served, port, host);
+      const l = await listen(served, port, host, '/graphql', tls);
       listening.push(l);
       return l;
     },

@@ -30,6 +30,8 @@ import { periodHandlers } from './periods/period.handlers';
 import { tracingPlugin } from './telemetry/tracing';
 import { followCalendar } from './calendar/calendar.follower';
 import { WorkingCalendar } from './calendar/working-time';
+import type { SubgraphServerTls } from './tls/tls.config';
+import { mtlsServerOptions } from './tls/mtls.server';
 
 export interface SubgraphServer extends Listenable {
   name: string;
@@ -122,6 +124,8 @@ export async function createSubgraphServer(
     accessShippingMs?: number;
     /** How often the calendar is reloaded without a notification; CALENDAR_RELOAD_MS when absent. */
     calendarReloadMs?: number;
+    /** HTTPS refusing callers without a client certificate of its CA (a department hosted elsewhere); http when absent. */
+    tls?: SubgraphServerTls;
   },
 ): Promise<SubgraphServer> {
   const log = options.log ?? createLogger(m.name);
@@ -271,6 +275,6 @@ export async function createSubgraphServer(
         await closePrepared(db);
         if (db.isInitialized) await db.destroy();
       }
-    }, lifecycle),
+    }, lifecycle, options.tls && mtlsServerOptions(options.tls)),
   };
 }

@@ -9,6 +9,7 @@ import { signRequest } from '../../subgraphs/kit/signing';
 import { createLogger } from '../../subgraphs/kit/logger';
 import { createSubgraphServer, SubgraphServer } from '../../subgraphs/kit/server';
 import { SUBGRAPHS } from '../../subgraphs/registry';
+import type { SubgraphServerTls } from '../../subgraphs/kit/tls/tls.config';
 import { seedDemo } from '../../demo/seed';
 import { closeDatabases, openSubgraphDatabases } from '../../subgraphs/databases';
 import { dropDatabases, testDatabaseUrls, uniquePrefix } from './databases';
@@ -50,6 +51,7 @@ export async function startSubgraph(
   log = silent(),
   peers = testPeers(),
   port = 0,
+  tls?: SubgraphServerTls,
 ): Promise<RunningSubgraph> {
   const entry = SUBGRAPHS.find((s) => s.name === name)!;
   const server = await createSubgraphServer(await entry.load(), {
@@ -58,6 +60,7 @@ export async function startSubgraph(
     handoverPublicKeyOf: devHandoverPublicKey,
     peers,
     log,
+    tls,
   });
   const { url } = await server.listen(port);
   peers.urls[name] = url.replace(/\/graphql$/, '');
@@ -94,12 +97,14 @@ export async function startSystem(
     production?: boolean;
     /** 0, a free port, unless a test needs to know the gateway's address before it starts (a sign-in provider's redirect). */
     gatewayPort?: number;
-    gateway?: Partial<Pick<GatewayOptions, 'corsOrigins' | 'rateLimits' | 'trustedDocuments' | 'dashboard' | 'auth'>>;
+    gateway?: Partial<Pick<GatewayOptions, 'corsOrigins' | 'rateLimits' | 'trustedDocuments' | 'dashboard' | 'auth' | 'subgraphTls'>>;
+    /** The subgraphs serving HTTPS that requires a client certificate, by name; the others plain http. */
+    serverTls?: Record<string, SubgraphServerTls>;
   } = {},
 ): Promise<TestSystem> {
   const subgraphs: Record<string, RunningSubgraph> = {};
   const peers = testPeers();
-  for (const s of SUBGRAPHS) subgraphs[s.name] = await startSubgraph(s.name, urls[s.name], options.log ?? silent(), peers);
+  for (const s of SUBGRAPHS) subgraphs[s.name] = await startSubgraph(s.name, urls[s.name], options.log ?? silent(), peers, 0, options.serverTls?.[s.name]);
   const gateway = await createGateway({
     subgraphUrls: Object.fromEntries(Object.entries(subgraphs).map(([n, s]) => [n, s.url])),
     signingSecrets: Object.fromEntries(SUBGRAPHS.map((s) => [s.name, devSigningSecret(s.name)])),

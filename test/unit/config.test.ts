@@ -1,5 +1,22 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError, DEV_AUDIT_KEY, DEV_JWT_SECRET, devSigningSecret, loadConfig, requireAuditKey, requireDatabaseUrl, requireSigningSecret } from '../../subgraphs/kit/config';
 import { processingTypeFor, SUBGRAPHS } from '../../subgraphs/registry';
+
+/** What loadConfig refused, by variable. */
+function refused(env: NodeJS.ProcessEnv): Record<string, string> {
+  let error: unknown;
+  try {
+    loadConfig(env);
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(ConfigError);
+  const problems = (error as Error).message.replace(/^invalid configuration: /, '').split('; ');
+  return Object.fromEntries(problems.map((p) => [p.slice(0, p.indexOf(':')), p.slice(p.indexOf(':') + 2)]));
+}
 
 describe('configuration', () => {
   it('when DATABASE_URL names a server, then each subgraph gets its own motcua_<name> database on it', () => {
@@ -71,17 +88,7 @@ describe('configuration', () => {
   });
 
   it('when variables are invalid, then the error names each of them, and only them', () => {
-    const named = (env: NodeJS.ProcessEnv) => {
-      let error: unknown;
-      try {
-        loadConfig(env);
-      } catch (e) {
-        error = e;
-      }
-      expect(error).toBeInstanceOf(ConfigError);
-      const problems = (error as Error).message.replace(/^invalid configuration: /, '').split('; ');
-      return problems.map((p) => p.slice(0, p.indexOf(':'))).sort();
-    };
+    const named = (env: NodeJS.ProcessEnv) => Object.keys(refused(env)).sort();
     expect(named({ PORT: 'eighty', TRANSPORT_DATABASE_URL: 'mysql://x', POSTAL_PORT: '70000' })).toEqual(['PORT', 'POSTAL_PORT', 'TRANSPORT_DATABASE_URL']);
     expect(named({ METRICS_PORT: '-1', DRAIN_TIMEOUT_MS: 'soon', MIGRATE_AT_START: 'yes' })).toEqual(['DRAIN_TIMEOUT_MS', 'METRICS_PORT', 'MIGRATE_AT_START']);
     expect(named({ SUPERGRAPH_URL: 'ftp://x/supergraph', OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' })).toEqual(['OTEL_EXPORTER_OTLP_ENDPOINT', 'SUPERGRAPH_URL']);
@@ -183,5 +190,83 @@ describe('production configuration', () => {
 
   it('when a signing secret is short, then it is refused', () => {
     expect(() => loadConfig({ INTAKE_SIGNING_SECRET: 'short' })).toThrow(/INTAKE_SIGNING_SECRET/);
+  });
+});
+
+describe('mutual TLS to a subgraph', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'motcua-config-tls-'));
+  const file = (name: string) => join(dir, name);
+  const HTTPS = 'https://police.example:8443/graphql';
+
+
+  beforeAll(() => {
+    for (const name of ['ca', 'other']) {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', `/CN=${name}`,
+        '-keyout', file(`${name}.key`), '-out', file(`${name}.pem`)], { stdio: 'pipe' });
+    }
+    writeFileSync(file('notes.txt'), 'not a certificate\n');
+  });
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('when an https <NAME>_URL has its CA, certificate and key, then the gateway reaches that subgraph alone with their contents', () => {
+    const c = loadConfig({ POLICE_URL: HTTPS, POLICE_TLS_CA: file('ca.pem'), POLICE_TLS_CERT: file('ca.pem'), POLICE_TLS_KEY: file('ca.key') });
+    expect(c.subgraphs.police.clientTls).toEqual({ ca: readFileSync(file('ca.pem')), cert: readFileSync(file('ca.pem')), key: readFileSync(file('ca.key')) });
+    expect(c.subgraphs.police.serverTls).toBeUndefined();
+    expect(c.subgraphs.transport.clientTls).toBeUndefined();
+    expect(loadConfig({ POLICE_URL: HTTPS }).subgraphs.police.clientTls).toBeUndefined();
+  });
+
+  it('when an https <NAME>_URL has only some of the three, then each missing one is named', () => {
+    expect(refused({ POLICE_URL: HTTPS, POLICE_TLS_CA: file('ca.pem') })).toEqual({
+      POLICE_TLS_CERT: 'required with POLICE_TLS_CA',
+      POLICE_TLS_KEY: 'required with POLICE_TLS_CA',
+    });
+    expect(refused({ INDUSTRY_TRADE_URL: 'https://moit.example/graphql', INDUSTRY_TRADE_TLS_CERT: file('ca.pem'), INDUSTRY_TRADE_TLS_KEY: file('ca.key') })).toEqual({
+      INDUSTRY_TRADE_TLS_CA: 'required with INDUSTRY_TRADE_TLS_CERT, INDUSTRY_TRADE_TLS_KEY',
+    });
+  });
+
+  it('when TLS variables are set and <NAME>_URL is http or unset, then each of them is named', () => {
+    const all = { POLICE_TLS_CA: file('ca.pem'), POLICE_TLS_CERT: file('ca.pem'), POLICE_TLS_KEY: file('ca.key') };
+    expect(refused({ POLICE_URL: 'http://police.example/graphql', ...all })).toEqual({
+      POLICE_TLS_CA: 'set, but POLICE_URL is not https',
+      POLICE_TLS_CERT: 'set, but POLICE_URL is not https',
+      POLICE_TLS_KEY: 'set, but POLICE_URL is not https',
+    });
+    expect(refused({ POLICE_TLS_KEY: file('ca.key') })).toEqual({ POLICE_TLS_KEY: 'set, but POLICE_URL is not https' });
+  });
+
+  it('when a file is missing, unreadable or not what its variable holds, then that variable is named', () => {
+    expect(refused({ POLICE_URL: HTTPS, POLICE_TLS_CA: file('missing.pem'), POLICE_TLS_CERT: file('notes.txt'), POLICE_TLS_KEY: dir })).toEqual({
+      POLICE_TLS_CA: `cannot read ${file('missing.pem')} (ENOENT)`,
+      POLICE_TLS_CERT: `no PEM certificate in ${file('notes.txt')}`,
+      POLICE_TLS_KEY: `cannot read ${dir} (EISDIR)`,
+    });
+    expect(refused({ POLICE_URL: HTTPS, POLICE_TLS_CA: file('ca.pem'), POLICE_TLS_CERT: file('ca.pem'), POLICE_TLS_KEY: file('ca.pem') })).toEqual({
+      POLICE_TLS_KEY: `${file('ca.pem')} is not an unencrypted PEM private key`,
+    });
+  });
+
+  it('when the key is not the certificate\'s, then <NAME>_TLS_KEY is named', () => {
+    expect(refused({ POLICE_URL: HTTPS, POLICE_TLS_CA: file('ca.pem'), POLICE_TLS_CERT: file('ca.pem'), POLICE_TLS_KEY: file('other.key') })).toEqual({
+      POLICE_TLS_KEY: 'not the key of the certificate in POLICE_TLS_CERT',
+    });
+  });
+
+  it('when a subgraph serves HTTPS, then it has its certificate, key and client CA; one missing or not matching is named', () => {
+    const served = { POLICE_TLS_SERVER_CERT: file('ca.pem'), POLICE_TLS_SERVER_KEY: file('ca.key'), POLICE_TLS_CLIENT_CA: file('other.pem') };
+    expect(loadConfig(served).subgraphs.police.serverTls).toEqual({
+      cert: readFileSync(file('ca.pem')),
+      key: readFileSync(file('ca.key')),
+      clientCa: readFileSync(file('other.pem')),
+    });
+    expect(loadConfig(served).subgraphs.police.clientTls).toBeUndefined();
+    expect(refused({ POLICE_TLS_SERVER_CERT: file('ca.pem'), POLICE_TLS_SERVER_KEY: file('ca.key') })).toEqual({
+      POLICE_TLS_CLIENT_CA: 'required with POLICE_TLS_SERVER_CERT, POLICE_TLS_SERVER_KEY',
+    });
+    expect(refused({ ...served, POLICE_TLS_SERVER_KEY: file('other.key') })).toEqual({
+      POLICE_TLS_SERVER_KEY: 'not the key of the certificate in POLICE_TLS_SERVER_CERT',
+    });
   });
 });
