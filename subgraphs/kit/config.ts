@@ -9,6 +9,8 @@ import { corsOrigins, DEVELOPMENT_CORS_ORIGINS } from './cors-origins';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from './paths';
 import { subgraphTls, SubgraphClientTls, SubgraphServerTls, TLS_VARIABLES } from './tls/tls.config';
+import { tlsAgent } from './tls/tls.agent';
+import type { Dispatcher } from 'undici';
 
 export class ConfigError extends Error {}
 
@@ -417,8 +419,15 @@ export function requireAuditKey(config: Config): string {
 
 /** Where and how this process delivers hand-overs to the other subgraphs. */
 export function peersOf(config: Config): Peers {
+  const agents = new Map<string, Dispatcher>();
   return {
     baseUrl: (name) => config.subgraphs[name]?.url.replace(/\/graphql$/, ''),
+    dispatcher: (name) => {
+      const tls = config.subgraphs[name]?.clientTls;
+      if (!tls) return undefined;
+      if (!agents.has(name)) agents.set(name, tlsAgent(tls));
+      return agents.get(name);
+    },
     privateKey: (name) => {
       const key = config.subgraphs[name]?.handoverPrivateKey;
       if (!key) throw new ConfigError(`${envPrefix(name)}_HANDOVER_PRIVATE_KEY is required in production`);

@@ -8,13 +8,13 @@ import { createGateway, GatewayServer } from '../../gateway/gateway';
 import { devSigningSecret, loadConfig } from '../../subgraphs/kit/config';
 import type { SubgraphClientTls } from '../../subgraphs/kit/tls/tls.config';
 import { SUBGRAPHS } from '../../subgraphs/registry';
-import { capturingLogger, postGraphQL, startPrivateSystem, STAFF, TestSystem, tokenFor } from '../support/system';
+import { capturingLogger, postGraphQL, settle, startPrivateSystem, STAFF, TestSystem, tokenFor } from '../support/system';
 
 /**
  * The police system as a department hosted elsewhere: it serves HTTPS and requires a client certificate of its own
  * CA, and the gateway reaches it with the certificates its variables name, the other systems over plain http. The
- * CAs and certificates are made here with openssl. Its own databases: the other systems' hand-overs to it would be
- * refused, as they present no certificate.
+ * CAs and certificates are made here with openssl. The other systems' hand-overs to it present a certificate of its
+ * CA too. Its own databases, as it takes new dossiers.
  */
 const dir = mkdtempSync(join(tmpdir(), 'motcua-mtls-'));
 const file = (name: string) => join(dir, name);
@@ -95,6 +95,7 @@ beforeAll(async () => {
   ({ system, close } = await startPrivateSystem('mtls', {
     serverTls: { police: served! },
     gateway: { subgraphTls: { police: gatewayTls('gateway') } },
+    peerTls: { police: gatewayTls('gateway') },
   }));
 }, 120_000);
 
@@ -116,6 +117,18 @@ describe('a department hosted elsewhere, over mutual TLS', () => {
     }
     const health = await fetch(system.gatewayUrl.replace(/\/graphql$/, '/health/subgraphs')).then((r) => r.json());
     expect(health.police).toBe('up');
+  });
+
+  it('when the register hands a police dossier over, then it reaches police over mutual TLS, and police reports back', async () => {
+    const received = await system.query(`mutation($input: ReceiveDossierInput!) { receiveDossier(input: $input) { code } }`, {
+      input: { procedureCode: '1.003930', channel: 'ONLINE', applicant: { fullName: 'Bùi Đức Trung', idNumber: '056080001234', phone: '0905123456', address: 'Số 1 Trần Phú, Nha Trang' } },
+    });
+    expect(received.errors).toBeUndefined();
+    const code = received.data.receiveDossier.code;
+    await settle(system);
+    const officer = { subject: 'officer-cat', role: 'DEPARTMENT_OFFICER' as const, department: 'CAT' };
+    const started = await system.query(`mutation($code: String!) { policeStartProcessing(dossierCode: $code) { status } }`, { code }, officer);
+    expect(started).toEqual({ data: { policeStartProcessing: { status: 'PROCESSING' } } });
   });
 
   it('when a client without a certificate calls the subgraph directly, then the TLS handshake is refused', async () => {

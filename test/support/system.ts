@@ -9,7 +9,8 @@ import { signRequest } from '../../subgraphs/kit/signing';
 import { createLogger } from '../../subgraphs/kit/logger';
 import { createSubgraphServer, SubgraphServer } from '../../subgraphs/kit/server';
 import { SUBGRAPHS } from '../../subgraphs/registry';
-import type { SubgraphServerTls } from '../../subgraphs/kit/tls/tls.config';
+import type { SubgraphClientTls, SubgraphServerTls } from '../../subgraphs/kit/tls/tls.config';
+import { tlsAgent } from '../../subgraphs/kit/tls/tls.agent';
 import { seedDemo } from '../../demo/seed';
 import { closeDatabases, openSubgraphDatabases } from '../../subgraphs/databases';
 import { dropDatabases, testDatabaseUrls, uniquePrefix } from './databases';
@@ -40,9 +41,10 @@ export function demoDatabaseUrls(): Record<string, string> {
 }
 
 /** Where the test subgraphs listen, for hand-overs between them; filled as they start. */
-export function testPeers(): Peers & { urls: Record<string, string> } {
+export function testPeers(tls: Record<string, SubgraphClientTls> = {}): Peers & { urls: Record<string, string> } {
   const urls: Record<string, string> = {};
-  return { urls, baseUrl: (name) => urls[name], privateKey: devHandoverPrivateKey };
+  const agents = Object.fromEntries(Object.entries(tls).map(([name, t]) => [name, tlsAgent(t)]));
+  return { urls, baseUrl: (name) => urls[name], privateKey: devHandoverPrivateKey, dispatcher: (name) => agents[name] };
 }
 
 export async function startSubgraph(
@@ -100,10 +102,12 @@ export async function startSystem(
     gateway?: Partial<Pick<GatewayOptions, 'corsOrigins' | 'rateLimits' | 'trustedDocuments' | 'dashboard' | 'auth' | 'subgraphTls'>>;
     /** The subgraphs serving HTTPS that requires a client certificate, by name; the others plain http. */
     serverTls?: Record<string, SubgraphServerTls>;
+    /** The certificates the subgraphs' hand-overs present to those, by name. */
+    peerTls?: Record<string, SubgraphClientTls>;
   } = {},
 ): Promise<TestSystem> {
   const subgraphs: Record<string, RunningSubgraph> = {};
-  const peers = testPeers();
+  const peers = testPeers(options.peerTls);
   for (const s of SUBGRAPHS) subgraphs[s.name] = await startSubgraph(s.name, urls[s.name], options.log ?? silent(), peers, 0, options.serverTls?.[s.name]);
   const gateway = await createGateway({
     subgraphUrls: Object.fromEntries(Object.entries(subgraphs).map(([n, s]) => [n, s.url])),

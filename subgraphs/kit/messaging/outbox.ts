@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { type KeyObject, randomUUID } from 'node:crypto';
+import type { Dispatcher } from 'undici';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from '../logger';
 import { DEFAULT_HANDOVER, HandoverConfig } from '../config';
@@ -51,6 +52,8 @@ export interface Peers {
   baseUrl(name: string): string | undefined;
   /** The private key the system of that name signs its hand-overs with: this process's own. */
   privateKey(name: string): KeyObject;
+  /** How to reach a subgraph hosted elsewhere over mutual TLS (<NAME>_TLS_*); none for a plain one. */
+  dispatcher?(name: string): Dispatcher | undefined;
 }
 
 /**

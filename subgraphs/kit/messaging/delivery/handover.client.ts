@@ -1,3 +1,4 @@
+import { fetch as tlsFetch } from 'undici';
 import { signHandover } from '../../signing';
 import type { Peers } from '../outbox';
 import type { Claimed } from './outbox.store';
@@ -32,7 +33,10 @@ export async function postHandover(peers: Peers, source: string, m: Claimed, tim
   const signal = AbortSignal.any([timeout, stop]);
   let status: number;
   try {
-    const res = await fetch(`${base}/handover`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, signal });
+    const init = { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, signal };
+    // A destination behind mutual TLS goes through its own agent, with undici's fetch (the one its agents are made for).
+    const dispatcher = peers.dispatcher?.(m.destination);
+    const res = dispatcher ? await tlsFetch(`${base}/handover`, { ...init, dispatcher }) : await fetch(`${base}/handover`, init);
     status = res.status;
     await res.arrayBuffer();
   } catch (e) {
