@@ -15,7 +15,7 @@ import type { Logger } from '../subgraphs/kit/logger';
  * [&departmentCode], with the same token and the same access rules as the graph (it runs the graph's query).
  * A closed period's file carries an ETag and may be kept privately and revalidated; any other is no-store.
  */
-const QUERY = `query Export($from: Date!, $to: Date!, $departmentCode: String) {
+export const QUERY = `query Export($from: Date!, $to: Date!, $departmentCode: String) {
   report(from: $from, to: $to, departmentCode: $departmentCode) {
     from to carriedOver withdrawn returnedByPost balanced published
     received { total online direct postal } resolved { total early onTime late } inProcess { total overdue }

@@ -15,7 +15,7 @@ import type { Logger } from '../subgraphs/kit/logger';
  * the national public-service portal's dossier sync (DongBoHoSoMC) takes it, one JSON object a line
  * (docs/national-sync.md has the fields, the status mapping and what cannot be mapped exactly).
  */
-const QUERY = `query NationalSync($filter: DossierFilter!, $first: Int!, $after: String) {
+export const QUERY = `query NationalSync($filter: DossierFilter!, $first: Int!, $after: String) {
   dossiers(filter: $filter, first: $first, after: $after, orderBy: RECEIVED_AT_ASC) {
     edges { node {
       code channel receivedAt dueAt returnedAt returnChannel withdrawnAt
