@@ -4,7 +4,7 @@ import type { RequestHandler } from '../graphql-route';
 /**
  * One registry per server, not prom-client's global one: tests run the gateway and five subgraphs in one process,
  * and each must expose only its own figures. Label values come from closed sets (operation types, outcomes,
- * registry names); nothing a client sends ever becomes a label.
+ * registry names); the one a client names, field usage's `client` (gateway/usage), is capped there.
  */
 export interface GraphQLMetrics {
   registry: Registry;
