@@ -2,12 +2,13 @@ import 'reflect-metadata';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { composeServices } from '@apollo/composition';
+// The hint codes are not re-exported from the package's index; the constants keep the list below checked by tsc.
+import { HINTS } from '@apollo/composition/dist/hints';
 import { printSubgraphSchema } from '@apollo/subgraph';
 import { type GraphQLSchema, parse } from 'graphql';
 import { SCHEMA_DIR } from '../subgraphs/kit/paths';
 import { buildModuleSchema } from '../subgraphs/kit/schema';
 import { subgraph, SUBGRAPHS } from '../subgraphs/registry';
-
 
 export interface Composition {
   subgraphs: { name: string; sdl: string }[];
@@ -63,11 +64,12 @@ export async function committedSubgraphs(): Promise<{ name: string; sdl: string 
  * as it stands; descriptions and directive bookkeeping change no plan.
  */
 const PLAN_HINTS = new Set([
-  'INCONSISTENT_BUT_COMPATIBLE_FIELD_TYPE', 'INCONSISTENT_BUT_COMPATIBLE_ARGUMENT_TYPE', 'INCONSISTENT_DEFAULT_VALUE_PRESENCE',
-  'INCONSISTENT_ENTITY', 'INCONSISTENT_OBJECT_VALUE_TYPE_FIELD', 'INCONSISTENT_INTERFACE_VALUE_TYPE_FIELD', 'INCONSISTENT_INPUT_OBJECT_FIELD',
-  'INCONSISTENT_UNION_MEMBER', 'INCONSISTENT_ENUM_VALUE_FOR_INPUT_ENUM', 'INCONSISTENT_ENUM_VALUE_FOR_OUTPUT_ENUM',
-  'INCONSISTENT_RUNTIME_TYPES_FOR_SHAREABLE_RETURN', 'OVERRIDE_MIGRATION_IN_PROGRESS', 'CONTEXTUAL_ARGUMENT_NOT_CONTEXTUAL_IN_ALL_SUBGRAPHS',
-]);
+  HINTS.INCONSISTENT_BUT_COMPATIBLE_FIELD_TYPE, HINTS.INCONSISTENT_BUT_COMPATIBLE_ARGUMENT_TYPE, HINTS.INCONSISTENT_DEFAULT_VALUE_PRESENCE,
+  HINTS.INCONSISTENT_ENTITY, HINTS.INCONSISTENT_OBJECT_VALUE_TYPE_FIELD, HINTS.INCONSISTENT_INTERFACE_VALUE_TYPE_FIELD,
+  HINTS.INCONSISTENT_INPUT_OBJECT_FIELD, HINTS.INCONSISTENT_UNION_MEMBER, HINTS.INCONSISTENT_ENUM_VALUE_FOR_INPUT_ENUM,
+  HINTS.INCONSISTENT_ENUM_VALUE_FOR_OUTPUT_ENUM, HINTS.INCONSISTENT_RUNTIME_TYPES_FOR_SHAREABLE_RETURN, HINTS.OVERRIDE_MIGRATION_IN_PROGRESS,
+  HINTS.CONTEXTUAL_ARGUMENT_NOT_CONTEXTUAL_IN_ALL_SUBGRAPHS,
+].map((h) => h.code));
 
 export function newPlanHints(now: CompositionHint[], before: CompositionHint[]): CompositionHint[] {
   const known = new Set(before.map((h) => `${h.code}|${h.message}`));

@@ -24,6 +24,7 @@ async function main(): Promise<boolean> {
   const operations = await knownOperations();
   const broken = brokenOperations(composed.apiSchema, operations);
   for (const b of broken) console.log(`BROKEN    operation "${b.operation.name}" (${b.operation.source}) no longer validates: ${b.reason}`);
+  if (broken.length) console.log('          a known operation is a client in use: change it first; schema/changes.json does not excuse breaking it');
   const counts = (['SAFE', 'DANGEROUS', 'BREAKING'] as const).map((l) => `${changes.filter((c) => c.level === l).length} ${l.toLowerCase()}`).join(', ');
   const ok = !problems.length && !refused.length && !broken.length;
   console.log(`${ok ? 'schema:check passed' : 'schema:check failed'}: ${counts} changes, ${refused.length} breaking not accepted; ${operations.length - broken.length} of ${operations.length} known operations validate`);

@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type GraphQLSchema, parse, validate } from 'graphql';
+import { type GraphQLSchema, Kind, parse, validate } from 'graphql';
 import { PROJECT_ROOT } from '../../subgraphs/kit/paths';
 import { QUERY as EXPORT_QUERY } from '../exports';
 import { QUERY as NATIONAL_SYNC_QUERY } from '../national-sync';
+import { curlSteps, fencedBlocks, stepQueries } from './readme-examples';
 
 /** An operation a client is known to send, named as its owner would recognise it. */
 export interface KnownOperation {
@@ -12,31 +13,34 @@ export interface KnownOperation {
   document: string;
 }
 
-/** The fenced ```graphql blocks of a Markdown text, those inside list items too, without their indentation. */
-export function graphqlBlocks(markdown: string): string[] {
-  return [...markdown.matchAll(/^( *)```graphql\n([\s\S]*?)\n\1```$/gm)]
-    .map((m) => m[2].split('\n').map((line) => line.slice(m[1].length)).join('\n'));
+/**
+ * The operation's own name, or, for the README's anonymous ones, what it asks for (`mutation { receiveDossier }`):
+ * a block number alone would not survive an edit of the README.
+ */
+export function operationName(document: string): string {
+  const op = parse(document).definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
+  if (!op) return 'fragments only';
+  if (op.name) return op.name.value;
+  const fields = op.selectionSet.selections.map((s) => (s.kind === Kind.FIELD ? s.name.value : '…'));
+  return `${op.operation} { ${fields.join(' ')} }`;
 }
-
-const operationName = (document: string) => document.match(/^\s*(?:query|mutation|subscription)\s+(\w+)/m)?.[1];
 
 /**
  * What clients send today: the dashboard's persisted documents (the only ones the gateway lets it send), the
- * README's examples, and the operations the gateway itself runs (the report export, the national sync).
+ * README's examples and its curl walkthrough, and the operations the gateway itself runs (the report export, the
+ * national sync).
  */
 export async function knownOperations(root = PROJECT_ROOT): Promise<KnownOperation[]> {
   const manifest: Record<string, string> = JSON.parse(await readFile(join(root, 'dashboard/src/gql/persisted-documents.json'), 'utf8'));
   const readme = await readFile(join(root, 'README.md'), 'utf8');
-  return [
-    ...Object.values(manifest).map((document) => ({ name: operationName(document) ?? 'anonymous', source: 'dashboard', document })),
-    ...graphqlBlocks(readme).map((document, i) => ({
-      name: operationName(document) ?? `example ${i + 1} (${document.replace(/\s+/g, ' ').trim().slice(0, 40)}…)`,
-      source: 'README',
-      document,
-    })),
-    { name: 'Export', source: 'gateway: report exports', document: EXPORT_QUERY },
-    { name: 'NationalSync', source: 'gateway: national sync', document: NATIONAL_SYNC_QUERY },
+  const found = [
+    ...Object.values(manifest).map((document) => ({ source: 'dashboard', document })),
+    ...fencedBlocks(readme, 'graphql').map((document, i) => ({ source: `README example ${i + 1}`, document })),
+    ...curlSteps(readme).flatMap((step, i) => stepQueries(step).map((document) => ({ source: `README step ${i + 1}`, document }))),
+    { source: 'gateway: report exports', document: EXPORT_QUERY },
+    { source: 'gateway: national sync', document: NATIONAL_SYNC_QUERY },
   ];
+  return found.map((o) => ({ ...o, name: operationName(o.document) }));
 }
 
 /** Each operation the schema no longer validates, with GraphQL's first reason. */

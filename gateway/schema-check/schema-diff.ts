@@ -25,8 +25,8 @@ const schemaOf = (sdl: string) => buildASTSchema(parse(sdl), { assumeValidSDL: t
 
 /** Every change from a subgraph's committed SDL to the SDL its code builds, classified by GraphQL Inspector. */
 export async function subgraphChanges(subgraph: string, committed: string | null, built: string): Promise<SchemaChange[]> {
-  // A subgraph new to the graph only adds: nothing of it can have a client yet.
-  if (committed === null) return [];
+  // A subgraph new to the graph only adds, and nothing of it can have a client yet: one line, not one per type.
+  if (committed === null) return [{ subgraph, level: 'SAFE', path: '', message: `New subgraph '${subgraph}' (no schema/${subgraph}.graphql yet): all of it is added` }];
   const changes = await diff(schemaOf(committed), schemaOf(built));
   return changes.map((c) => ({ subgraph, level: LEVELS[c.criticality.level], path: c.path ?? '', message: c.message }));
 }

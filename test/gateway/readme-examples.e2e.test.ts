@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { demoCallers, EXAMPLE_DOSSIER } from '../../demo/callers';
+import { curlSteps, fencedBlocks } from '../../gateway/schema-check/readme-examples';
 import { isTrackingNumber } from '../../subgraphs/postal/tracking-number';
 import { runShell } from '../support/shell';
 import { answered, postGraphQL, settle, startPrivateSystem, TestSystem, tokenFor } from '../support/system';
@@ -11,13 +12,8 @@ import { answered, postGraphQL, settle, startPrivateSystem, TestSystem, tokenFor
  */
 const README = readFileSync(join(__dirname, '../../README.md'), 'utf8');
 
-/** The fenced blocks of a language, those inside list items too, without their indentation. */
-const fenced = (language: string) =>
-  [...README.matchAll(new RegExp(`^( *)\`\`\`${language}\\n([\\s\\S]*?)\\n\\1\`\`\`$`, 'gm'))]
-    .map((m) => m[2].split('\n').map((line) => line.slice(m[1].length)).join('\n'));
-
-const GRAPHQL = fenced('graphql');
-const STEPS = fenced('sh').filter((block) => /^\s*(\w+=\$\()?curl /m.test(block));
+const GRAPHQL = fencedBlocks(README, 'graphql');
+const STEPS = curlSteps(README);
 
 /** The top-level fields of an answer that found nothing: null, an empty list, a page without edges. */
 const emptyFields = (data: Record<string, unknown> | null | undefined) =>

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { scratchCopy, ScratchCopy } from '../support/scratch-copy';
 
@@ -41,6 +41,17 @@ describe('npm run schema:check', () => {
     expect(r.code).toBe(0);
   });
 
+  it('when a subgraph has no committed schema yet, then all of it is a safe addition and it passes', async () => {
+    const file = join(scratch.dir, 'schema/police.graphql');
+    const committed = readFileSync(file, 'utf8');
+    unlinkSync(file);
+    const r = await schemaCheck();
+    writeFileSync(file, committed);
+    expect(r.out).toMatch(/^SAFE +police +New subgraph 'police' \(no schema\/police\.graphql yet\): all of it is added$/m);
+    expect(r.out).toContain('schema:check passed: 1 safe, 0 dangerous, 0 breaking changes');
+    expect(r.code).toBe(0);
+  });
+
   it('when a field no known operation uses is removed, then it fails naming the type and field, and passes once the removal is listed with its reason', async () => {
     edit('subgraphs/police/entities/police-certificate.entity.ts', ISSUED_AT, WITHOUT_FIELD);
     await build();
@@ -70,11 +81,32 @@ describe('npm run schema:check', () => {
     const r = await schemaCheck();
     expect(r.out).toMatch(/^BREAKING +intake +Department\.hasOwnSystem .*\(accepted in schema\/changes\.json\)$/m);
     expect(r.out).toContain('BROKEN    operation "DashboardDepartments" (dashboard) no longer validates: Cannot query field "hasOwnSystem" on type "Department".');
+    expect(r.out).toContain('a known operation is a client in use: change it first; schema/changes.json does not excuse breaking it');
+    expect(r.code).toBe(1);
+  }, 120_000);
+
+  it('when an argument a README step leaves out becomes required, then it fails naming the argument and the step', async () => {
+    edit('subgraphs/postal/resolvers/shipment.resolver.ts', `@Arg('location', () => String, { nullable: true })`, `@Arg('location', () => String)`);
+    await build();
+    const r = await schemaCheck();
+    expect(r.out).toMatch(/^BREAKING +postal +Mutation\.recordShipmentEvent\.location +Type for argument 'location' on field 'Mutation\.recordShipmentEvent' changed from 'String' to 'String!' +\(not in schema\/changes\.json\)$/m);
+    expect(r.out).toContain('BROKEN    operation "mutation { recordShipmentEvent }" (README step 7) no longer validates: Field "recordShipmentEvent" argument "location" of type "String!" is required, but it was not provided.');
     expect(r.code).toBe(1);
   }, 120_000);
 });
 
 describe('npm run compose -- --check', () => {
+  it('when the code differs from the committed schema without a new plan hint, then it passes naming the files composing would write, and writes nothing', async () => {
+    // The copy still holds the step above's change to postal's recordShipmentEvent: code and committed schema differ.
+    const committed = readFileSync(join(scratch.dir, 'schema/postal.graphql'), 'utf8');
+    const r = await run('dist/gateway/compose.js', ['--check']);
+    expect(r.out).toContain('would write schema/postal.graphql');
+    expect(r.out).not.toContain('would write schema/transport.graphql');
+    expect(r.out).toContain('composition ok: no error, no new hint that changes the plan');
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(scratch.dir, 'schema/postal.graphql'), 'utf8')).toBe(committed);
+  });
+
   it('when a change adds a hint that changes the query plan, then it fails naming it and writes nothing', async () => {
     const committed = readFileSync(join(scratch.dir, 'schema/supergraph.graphql'), 'utf8');
     edit('subgraphs/kit/department/processing.record.ts', `  history: StatusChange[];\n}`, `  history: StatusChange[];\n\n  @Field(() => String, { nullable: true })\n  officerNote: string | null;\n}`);
@@ -89,10 +121,12 @@ describe('npm run compose -- --check', () => {
   }, 120_000);
 
   it('when composition fails, then it fails with the error and writes nothing', async () => {
+    const committed = readFileSync(join(scratch.dir, 'schema/supergraph.graphql'), 'utf8');
     edit('subgraphs/intake/entities/one-stop-processing.entity.ts', `  @Field(() => String, { nullable: true })\n  officerNote: string | null;\n}`, `}`);
     await build();
     const r = await run('dist/gateway/compose.js', ['--check']);
     expect(r.out).toContain('composition failed:\n  - Interface field "Processing.officerNote" is declared in subgraphs');
     expect(r.code).toBe(1);
+    expect(readFileSync(join(scratch.dir, 'schema/supergraph.graphql'), 'utf8')).toBe(committed);
   }, 120_000);
 });
