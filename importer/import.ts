@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { nextDossierCodes } from '../subgraphs/intake/dossier-code.allocator';
 import type { DossierHistory } from '../subgraphs/kit/history';
 import { calendarDays } from '../subgraphs/kit/calendar/calendar.follower';
-import { calendar } from '../subgraphs/kit/calendar/working-time';
+import { WorkingCalendar } from '../subgraphs/kit/calendar/working-time';
 import { DEPARTMENT_SYSTEMS, SUBGRAPHS } from '../subgraphs/registry';
 import { monthOf } from '../subgraphs/kit/periods/period.store';
 import { batchOf, recordRevision } from '../subgraphs/kit/periods/period-revision';
@@ -81,8 +81,9 @@ async function allocatedCodes(intake: DataSource, lines: Extract<Parsed, { ok: t
 export async function importLines(lines: string[], dbs: Record<string, DataSource>, correction?: Correction): Promise<ImportResult> {
   const intake = dbs.intake;
   const catalogue = await catalogueOf(intake);
-  // A line without dueAt is due by the province's calendar (the register's), not by the national one alone.
-  calendar.replace(await calendarDays(intake));
+  // A line without dueAt is due by the province's calendar as the register has it, in a calendar of the import's own:
+  // the process-wide one follows whichever system's database last reloaded it, and one may lag the register.
+  const days = new WorkingCalendar(undefined, await calendarDays(intake));
   const bad: ImportResult['bad'] = [];
   const parsed: { line: number; parsed: Extract<Parsed, { ok: true }> }[] = [];
   for (let i = 0; i < lines.length; i++) {
@@ -101,11 +102,11 @@ export async function importLines(lines: string[], dbs: Record<string, DataSourc
       continue;
     }
     lineOf.set(code, line);
-    histories.push(toHistory(p.line, code, catalogue));
+    histories.push(toHistory(p.line, code, catalogue, days));
   }
   const { accepted, revisions } = await intoClosedMonths(histories, dbs, bad, lineOf, correction);
   const stored: Record<string, number> = {};
-  const batch = { dossiers: accepted };
+  const batch = { dossiers: accepted, calendar: days };
   for (const s of SUBGRAPHS) stored[s.name] = await (await s.load()).importHistory(dbs[s.name], batch);
   bad.sort((a, b) => a.line - b.line);
   return { lines: lines.filter((l) => l.trim()).length, loaded: accepted.length, bad, stored, revisions };

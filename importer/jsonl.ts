@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { calendar } from '../subgraphs/kit/calendar/working-time';
+import type { WorkingCalendar } from '../subgraphs/kit/calendar/working-time';
 import { isDossierCode } from '../subgraphs/kit/dossier-code';
 import type { DossierHistory, HistoryEvent } from '../subgraphs/kit/history';
 
@@ -87,19 +87,22 @@ export function parseLine(text: string, catalogue: Catalogue, now = new Date()):
   return { ok: true, line, hash };
 }
 
-/** The history of a valid line; `code` is the line's own or the one allocated for it. */
-export function toHistory(line: Line, code: string, catalogue: Catalogue): DossierHistory {
+/**
+ * The history of a valid line; `code` is the line's own or the one allocated for it, and `days` the calendar a line
+ * without a due date is due by.
+ */
+export function toHistory(line: Line, code: string, catalogue: Catalogue, days: WorkingCalendar): DossierHistory {
   const procedure = catalogue.procedures.get(line.procedureCode)!;
   const department = catalogue.departments.get(procedure.departmentCode)!;
   const receivedAt = new Date(line.receivedAt);
-  let dueAt = line.dueAt ? new Date(line.dueAt) : calendar.dueAt(receivedAt, procedure.workingDays);
+  let dueAt = line.dueAt ? new Date(line.dueAt) : days.dueAt(receivedAt, procedure.workingDays);
   const events: HistoryEvent[] = [];
   let waitingSince: Date | null = null;
   for (const e of line.events) {
     const at = new Date(e.at);
     if (e.type === 'SUPPLEMENT_REQUESTED') waitingSince = at;
     if (e.type === 'SUPPLEMENT_RECEIVED' && waitingSince && !line.dueAt) {
-      dueAt = calendar.addWorkingHours(dueAt, calendar.workingHoursBetween(waitingSince, at));
+      dueAt = days.addWorkingHours(dueAt, days.workingHoursBetween(waitingSince, at));
       waitingSince = null;
     }
     events.push(e.type === 'DECIDED' ? { type: e.type, at, outcome: e.outcome } : e.type === 'RESULT_RETURNED' ? { type: e.type, at, channel: e.channel } : { type: e.type, at });

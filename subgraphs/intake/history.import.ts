@@ -45,7 +45,7 @@ export async function importIntakeHistory(db: DataSource, data: HistoryBatch): P
     });
     const inserted = await insertMany(m, Dossier, dossiers);
     await insertMany(m, DossierEvent, fresh.flatMap(registerEvents), 1000);
-    for (let i = 0; i < fresh.length; i += 1000) await recordDueDates(m, fresh.slice(i, i + 1000).flatMap(dueDatesOf));
+    for (let i = 0; i < fresh.length; i += 1000) await recordDueDates(m, fresh.slice(i, i + 1000).flatMap((h) => dueDatesOf(h, data.calendar)));
     await insertMany(
       m,
       Rating,
@@ -75,6 +75,7 @@ export async function importIntakeHistory(db: DataSource, data: HistoryBatch): P
     OneStopProcessing,
     data.dossiers.filter((h) => h.processingSystem === null),
     (d) => ({ resultDocument: (d.resultDocument as string) ?? null }),
+    data.calendar,
   );
   return stored;
 }

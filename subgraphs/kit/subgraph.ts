@@ -1,3 +1,4 @@
+import type { WorkingCalendar } from './calendar/working-time';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { MovedProcessing } from './department/processing.adopt';
 import type { NonEmptyArray } from 'type-graphql';
@@ -39,6 +40,11 @@ export interface SubgraphModule<L = unknown> {
 /** Dossier histories; the catalogue they name is loaded before them (npm run catalogue:import). */
 export interface HistoryBatch {
   dossiers: DossierHistory[];
+  /**
+   * The calendar the histories' working time is counted on, the register's as the import read it; without it, the
+   * process's. The process's follows whichever database last reloaded it, and a department's may lag the register.
+   */
+  calendar?: WorkingCalendar;
 }
 
 export interface RequestContext<L = unknown> {

@@ -46,7 +46,7 @@ export function defineDepartment<T extends ProcessingRecord>(d: DepartmentDefini
     orphanedTypes: [report.type],
     referenceResolvers: { ...processingReference<T>(d.typeName), ...report.reference },
     importHistory: (db, data) =>
-      importProcessing(db, d.entity, data.dossiers.filter((h) => h.processingSystem === d.name), d.detail),
+      importProcessing(db, d.entity, data.dossiers.filter((h) => h.processingSystem === d.name), d.detail, data.calendar),
     adoptProcessing: (m, moved) => adoptProcessing(m, d.entity, d.detail, moved),
     createLoaders: (db: DataSource) => ({
       processing: rowLoader(db, d.entity, 'dossierCode'),

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { calendar } from '../calendar/working-time';
+import { calendar, WorkingCalendar } from '../calendar/working-time';
 import type { DossierHistory } from '../history';
 
 /** A due date a dossier had, from the instant it came into force, and why it changed. */
@@ -36,12 +36,12 @@ export function recordDueDate(m: EntityManager, dossierCode: string, dueAt: Date
  * is counted in whole milliseconds, so the search lands on the due date itself (a coarser search left it up to a
  * second late, and a dossier due at 09:00 was not yet overdue at 09:00:00.5).
  */
-function workingHoursBefore(end: Date, hours: number): Date {
+function workingHoursBefore(end: Date, hours: number, days: WorkingCalendar): Date {
   let lo = end.getTime() - (hours / 8 + 1) * 7 * 86_400_000 - 30 * 86_400_000;
   let hi = end.getTime();
   while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2);
-    if (calendar.workingHoursBetween(new Date(mid), end) > hours) lo = mid;
+    if (days.workingHoursBetween(new Date(mid), end) > hours) lo = mid;
     else hi = mid;
   }
   return new Date(hi);
@@ -51,7 +51,7 @@ function workingHoursBefore(end: Date, hours: number): Date {
  * The due dates an imported history had: its `dueAt` is the last one, moved by every finished wait for
  * supplements; before each wait ended, it was earlier by that wait's working time.
  */
-export function dueDatesOf(h: DossierHistory): DueDateChange[] {
+export function dueDatesOf(h: DossierHistory, days: WorkingCalendar = calendar): DueDateChange[] {
   const waits: { from: Date; to: Date }[] = [];
   let since: Date | null = null;
   for (const e of h.events) {
@@ -65,8 +65,8 @@ export function dueDatesOf(h: DossierHistory): DueDateChange[] {
   let due: Date | null = h.dueAt ?? null;
   for (const w of waits.reverse()) {
     changes.push({ dossierCode: h.code, dueAt: due, at: w.to, reason: 'SUPPLEMENT_RECEIVED' });
-    const paused = calendar.workingHoursBetween(w.from, w.to);
-    if (due && paused > 0) due = workingHoursBefore(due, paused);
+    const paused = days.workingHoursBetween(w.from, w.to);
+    if (due && paused > 0) due = workingHoursBefore(due, paused, days);
   }
   changes.push({ dossierCode: h.code, dueAt: due, at: h.receivedAt, reason: 'IMPORTED' });
   return changes.reverse();

@@ -1,5 +1,6 @@
 import type { ClassType } from 'type-graphql';
 import type { DataSource } from 'typeorm';
+import { calendar, WorkingCalendar } from '../calendar/working-time';
 import { existingKeys, insertMany } from '../bulk';
 import { DossierHistory, eventOf, statusTimeline } from '../history';
 import { Decision, ProcessingStatus } from './processing-status';
@@ -17,6 +18,7 @@ export async function importProcessing<T extends ProcessingRecord>(
   entity: ClassType<T>,
   histories: DossierHistory[],
   detail: (d: Record<string, unknown>) => Partial<T>,
+  days: WorkingCalendar = calendar,
 ): Promise<number> {
   return db.transaction(async (m) => {
     const known = await existingKeys(m, 'processing', 'dossier_code', histories.map((h) => h.code));
@@ -34,7 +36,7 @@ export async function importProcessing<T extends ProcessingRecord>(
         decision: (decided?.outcome as Decision) ?? null,
         decidedAt: decided?.at ?? null,
         decidedBy: decided ? h.officer : null,
-        processingHours: decided ? String(processingHours(h.receivedAt, decided.at, waitsOf(steps))) : null,
+        processingHours: decided ? String(processingHours(h.receivedAt, decided.at, waitsOf(steps), days)) : null,
         updatedAt: steps[steps.length - 1].at,
         departmentCode: h.departmentCode,
         withdrawnAt: eventOf(h, 'WITHDRAWN')?.at ?? null,
@@ -53,7 +55,7 @@ export async function importProcessing<T extends ProcessingRecord>(
     );
     const inserted = await insertMany(m, entity, records);
     await insertMany(m, StatusChange, changes, 1000);
-    for (let i = 0; i < histories.length; i += 1000) await recordDueDates(m, histories.slice(i, i + 1000).flatMap(dueDatesOf));
+    for (let i = 0; i < histories.length; i += 1000) await recordDueDates(m, histories.slice(i, i + 1000).flatMap((h) => dueDatesOf(h, days)));
     return inserted;
   });
 }

@@ -1,4 +1,4 @@
-import { calendar } from '../calendar/working-time';
+import { calendar, WorkingCalendar } from '../calendar/working-time';
 
 /** A time awaiting supplements: from the request to the receipt (or the decision, if it came first). */
 export interface Wait {
@@ -11,12 +11,12 @@ export interface Wait {
  * the working time spent awaiting supplements (the clock the due date also stops). Computed when the decision is
  * recorded, because SQL cannot run the calendar; rounded to hundredths of an hour (36 seconds), as stored.
  */
-export function processingHours(receivedAt: Date, decidedAt: Date, waits: Wait[]): number {
-  const total = calendar.workingHoursBetween(receivedAt, decidedAt);
+export function processingHours(receivedAt: Date, decidedAt: Date, waits: Wait[], days: WorkingCalendar = calendar): number {
+  const total = days.workingHoursBetween(receivedAt, decidedAt);
   const paused = waits.reduce((sum, w) => {
     const from = w.from < receivedAt ? receivedAt : w.from;
     const to = !w.to || w.to > decidedAt ? decidedAt : w.to;
-    return sum + (to > from ? calendar.workingHoursBetween(from, to) : 0);
+    return sum + (to > from ? days.workingHoursBetween(from, to) : 0);
   }, 0);
   return Math.round(Math.max(0, total - paused) * 100) / 100;
 }
