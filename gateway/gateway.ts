@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 process.env.APOLLO_TELEMETRY_DISABLED = '1';
 import { ApolloGateway, GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
 import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { Pool } from 'undici';
@@ -321,10 +322,17 @@ export async function createGateway(o: GatewayOptions): Promise<GatewayServer> {
   });
   const limits = armor(!!o.production);
   const cacheOptions = o.reportCache === undefined ? DEFAULT_REPORT_CACHE : o.reportCache;
-  // The register's list of closed months with their revision counts, asked by the gateway itself.
+  // The register's list of closed months with their revision counts, asked of the register directly (its own field,
+  // nothing to plan) with the subgraph call's signature, timeouts and circuit: a cache hit pays one call, not a
+  // whole operation through the gateway's pipeline; marks asked at once are one call (the source's in-flight dedupe).
   const revisionMark = async (): Promise<string | null> => {
-    const answer = await apollo.executeOperation({ query: REVISION_MARK }, { contextValue: { requestId: requestIdOf(undefined), identity: GATEWAY_SERVICE } });
-    const body = answer.body.kind === 'single' ? answer.body.singleResult : null;
+    const register = sources.get('intake');
+    if (!register) return null;
+    const body = await register.process({
+      kind: GraphQLDataSourceRequestKind.HEALTH_CHECK,
+      request: { query: REVISION_MARK },
+      context: { requestId: requestIdOf(undefined), identity: GATEWAY_SERVICE },
+    });
     return body?.data && !body.errors?.length ? JSON.stringify(body.data.reportPeriods) : null;
   };
   const caching = cacheOptions && cacheOptions.maxEntries > 0 ? [reportCache<GatewayContext>(cacheOptions, revisionMark, calls.reportCache)] : [];

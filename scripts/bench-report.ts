@@ -23,7 +23,8 @@ import { cpuSeconds, postgresCpuSeconds } from '../bench/gateway/process.cpu';
  * By default each subgraph and the gateway run as their own process, as deployed; --in-process runs them all
  * in this one. --closed closes the month first (closeReportPeriod, for good) and waits until every system answers
  * from its snapshots: the report over a closed month, which the gateway keeps (gateway/report-cache). Appends a row
- * to bench/README.md.
+ * to bench/README.md. With BENCH_CPU_PROF=<dir>, each process runs under `node --cpu-prof` and writes its profile to
+ * <dir>/<process> when the bench stops it.
  */
 async function main(): Promise<void> {
   const arg = (name: string, fallback: string) => {
@@ -198,9 +199,10 @@ async function startProcesses(config: Config): Promise<Running> {
   }
   const children: ChildProcess[] = [];
   const dist = join(__dirname, '..');
-  for (const s of SUBGRAPHS) children.push(fork(join(dist, 'subgraphs', 'serve.js'), [s.name], { env }));
+  const prof = (name: string) => (process.env.BENCH_CPU_PROF ? { execArgv: ['--cpu-prof', '--cpu-prof-dir', join(process.env.BENCH_CPU_PROF, name)] } : {});
+  for (const s of SUBGRAPHS) children.push(fork(join(dist, 'subgraphs', 'serve.js'), [s.name], { env, ...prof(s.name) }));
   await Promise.all(SUBGRAPHS.map((s) => waitForHealth(`http://127.0.0.1:${env[`${envPrefix(s.name)}_PORT`]}/health`, 60_000)));
-  children.push(fork(join(dist, 'gateway', 'main.js'), [], { env }));
+  children.push(fork(join(dist, 'gateway', 'main.js'), [], { env, ...prof('gateway') }));
   await waitForHealth(`http://127.0.0.1:${gatewayPort}/health`, 60_000);
   return {
     url: `http://127.0.0.1:${gatewayPort}/graphql`,
