@@ -1,6 +1,7 @@
 import type { WorkingCalendar } from './calendar/working-time';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { MovedProcessing } from './department/processing.adopt';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { NonEmptyArray } from 'type-graphql';
 import type { DossierHistory } from './history';
 import type { AuditLog } from './audit/audit-log';
@@ -15,7 +16,7 @@ import type { Logger } from './logger';
 import type { AccessRecord } from './telemetry/access';
 
 /** Resolvers keyed by type name holding `__resolveReference`, as @apollo/subgraph expects. */
-export type ReferenceResolvers = Record<string, { __resolveReference(ref: any, ctx: any): unknown }>;
+export type ReferenceResolvers = Record<string, { __resolveReference(ref: any, ctx: any, info: GraphQLResolveInfo): unknown }>;
 
 export interface SubgraphModule<L = unknown> {
   name: string;

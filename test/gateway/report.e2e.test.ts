@@ -121,6 +121,16 @@ describe('the monthly report', () => {
     expect(reconciliation).toEqual({ consistent: true, problems: [] });
   });
 
+  it('when a report asks for its reconciliation as well, then every figure is the one the figures alone give, and the systems agree', async () => {
+    // Departments answer the figures alone without the day-by-day account reconciliation reads: the same figures either way.
+    const RECONCILED = REPORT.replace(/\} \}$/, ' reconciliation { consistent problems } } }');
+    const res = await system.query(RECONCILED, APRIL, RB);
+    expect(res.errors).toBeUndefined();
+    const { reconciliation, ...figures } = res.data.report;
+    expect(figures).toEqual(april);
+    expect(reconciliation).toEqual({ consistent: true, problems: [] });
+  });
+
   it('when a series by week is asked for, then its intervals add up to the month\'s flows and chain their backlogs', async () => {
     const res = await system.query(
       `{ reportSeries(from: "2020-04-01", to: "2020-04-30", every: WEEK) { from to carriedOver received { total } resolved { total } withdrawn inProcess { total } balanced } }`,

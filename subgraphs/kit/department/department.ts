@@ -5,7 +5,7 @@ import type { SubgraphModule } from '../subgraph';
 import { kitMigrations } from './migrations';
 import { importProcessing } from './processing.import';
 import { adoptProcessing } from './processing.adopt';
-import { departmentReportLoader, departmentReportType } from '../report/department-report';
+import { departmentReportLoaders, departmentReportType } from '../report/department-report';
 import { breakdownLoader } from '../report/breakdown';
 import { departmentHandlers, reportToCentre } from './processing.handlers';
 import { processingReference, processingResolver, ProcessingLoaders } from './processing.resolver';
@@ -51,7 +51,7 @@ export function defineDepartment<T extends ProcessingRecord>(d: DepartmentDefini
     createLoaders: (db: DataSource) => ({
       processing: rowLoader(db, d.entity, 'dossierCode'),
       history: groupLoader(db, StatusChange, 'dossierCode', 'at'),
-      departmentReports: departmentReportLoader(db, d.name),
+      ...departmentReportLoaders(db, d.name),
       breakdowns: breakdownLoader(db),
     }),
   };

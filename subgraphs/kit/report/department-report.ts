@@ -3,6 +3,7 @@ import { monthsTouched, publishedProcessing } from '../periods/period.answer';
 import { closedMonthsColumn, monthDates } from '../periods/period.store';
 import { ReportRevision } from '../periods/period.types';
 import DataLoader from 'dataloader';
+import { GraphQLResolveInfo, OperationDefinitionNode, visit } from 'graphql';
 import type { DataSource } from 'typeorm';
 import { preparedQuery } from '../data-source';
 import { forbidden } from '../errors';
@@ -82,12 +83,49 @@ export type DepartmentReportRow = ProcessingFigures & {
   revisions: ReportRevision[];
 };
 
+/** The fields only reconciliation asks for: a day-by-day account of the period, dearer than the figures. */
+const RECONCILING = new Set(['receivedDays', 'statusesInFlight']);
+const reconcilingOperations = new WeakMap<OperationDefinitionNode, boolean>();
+
+/** Whether the operation `info` is part of asks for a reconciliation field anywhere (its fragments included). */
+export function asksReconciliation(info: GraphQLResolveInfo): boolean {
+  let asks = reconcilingOperations.get(info.operation);
+  if (asks === undefined) {
+    asks = false;
+    for (const node of [info.operation, ...Object.values(info.fragments)]) visit(node, { Field: (f) => void (RECONCILING.has(f.name.value) && (asks = true)) });
+    reconcilingOperations.set(info.operation, asks);
+  }
+  return asks;
+}
+
+/** The dossiers whose status the register may not have yet: a status change still in this system's outbox. */
+const IN_FLIGHT = `in_flight AS MATERIALIZED (
+                  SELECT x.department_code, x.dossier_code, (x.received_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS day,
+                         dossier_status_digest(x.dossier_code, x.status) AS digest
+                    FROM processing x
+                   WHERE x.dossier_code IN (SELECT dossier_code FROM outbox_message
+                                             WHERE destination = 'intake' AND delivered_at IS NULL AND dead_at IS NULL AND type = 'STATUS'))`;
+
+/** Each day's count and digests, and the dossiers in flight, of a row's department and period. */
+const DAYS_COLUMNS = `(SELECT coalesce(json_agg(json_build_object('day', to_char(r.day, 'YYYY-MM-DD'), 'count', r.received,
+                                                              'digest', r.received_digest::text,
+                                                              'statusDigest', (r.status_digest # coalesce(
+                                                                (SELECT bit_xor(i.digest) FROM in_flight i
+                                                                  WHERE i.department_code = r.department_code AND i.day = r.day), 0))::text)
+                                            ORDER BY r.day), '[]')
+                     FROM report_day r
+                    WHERE r.department_code = f.department_code AND r.day BETWEEN f.p_from::date AND f.p_to::date
+                      AND (r.received <> 0 OR r.received_digest <> 0 OR r.status_digest <> 0)) AS received_days,
+                  (SELECT coalesce(array_agg(i.dossier_code ORDER BY i.dossier_code), '{}') FROM in_flight i
+                    WHERE i.department_code = f.department_code AND i.day BETWEEN f.p_from::date AND f.p_to::date) AS in_flight,`;
+
 /**
  * Every department report of a request (any periods, any departments) in one statement, with the decisions
- * still in this system's outbox (those the register has not recorded yet) and the dossiers whose status the
- * register may not have yet.
+ * still in this system's outbox (those the register has not recorded yet) and, when `reconciling`, each day's
+ * count and digests and the dossiers whose status the register may not have yet; otherwise those are left empty,
+ * for the figures alone are asked.
  */
-export function departmentReportLoader(db: DataSource, system: string) {
+function departmentReportLoader(db: DataSource, system: string, reconciling: boolean) {
   return new DataLoader<string, DepartmentReportRow | null>(async (ids) => {
     // A key with a bad period is that key's error, not the batch's: the other entities of the request still answer.
     const checked = ids.map((id) => {
@@ -107,32 +145,17 @@ export function departmentReportLoader(db: DataSource, system: string) {
     const rows: Row[] = periods.length
       ? await preparedQuery<Row>(
           db,
-          'department-report',
+          reconciling ? 'department-report' : 'department-report-figures',
           `WITH p AS (SELECT * FROM unnest($1::date[], $2::date[], $3::timestamptz[]) AS p(p_from, p_to, p_end)),
                 d AS (SELECT unnest($4::text[]) AS code),
                 pending AS MATERIALIZED (
                   SELECT x.department_code, (array_agg(o.dossier_code ORDER BY o.id))[1:50] AS codes
                     FROM outbox_message o JOIN processing x ON x.dossier_code = o.dossier_code
                    WHERE o.delivered_at IS NULL AND o.type = 'STATUS' AND o.payload->>'event' = 'DECIDED'
-                   GROUP BY x.department_code),
-                in_flight AS MATERIALIZED (
-                  SELECT x.department_code, x.dossier_code, (x.received_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS day,
-                         dossier_status_digest(x.dossier_code, x.status) AS digest
-                    FROM processing x
-                   WHERE x.dossier_code IN (SELECT dossier_code FROM outbox_message
-                                             WHERE destination = 'intake' AND delivered_at IS NULL AND dead_at IS NULL AND type = 'STATUS'))
+                   GROUP BY x.department_code)${reconciling ? `,
+                ${IN_FLIGHT}` : ''}
            SELECT f.*, pending.codes AS unreported,
-                  (SELECT coalesce(json_agg(json_build_object('day', to_char(r.day, 'YYYY-MM-DD'), 'count', r.received,
-                                                              'digest', r.received_digest::text,
-                                                              'statusDigest', (r.status_digest # coalesce(
-                                                                (SELECT bit_xor(i.digest) FROM in_flight i
-                                                                  WHERE i.department_code = r.department_code AND i.day = r.day), 0))::text)
-                                            ORDER BY r.day), '[]')
-                     FROM report_day r
-                    WHERE r.department_code = f.department_code AND r.day BETWEEN f.p_from::date AND f.p_to::date
-                      AND (r.received <> 0 OR r.received_digest <> 0 OR r.status_digest <> 0)) AS received_days,
-                  (SELECT coalesce(array_agg(i.dossier_code ORDER BY i.dossier_code), '{}') FROM in_flight i
-                    WHERE i.department_code = f.department_code AND i.day BETWEEN f.p_from::date AND f.p_to::date) AS in_flight,
+                  ${reconciling ? DAYS_COLUMNS : `'[]'::json AS received_days, '{}'::text[] AS in_flight,`}
                   ${closedMonthsColumn('$5')}
              FROM (${processingFiguresSelect('p', 'd')}) f LEFT JOIN pending ON pending.department_code = f.department_code`,
           [...periodArrays(periods), departments, monthDates(keys.flatMap((k) => monthsTouched(k.from, k.to)))],
@@ -153,6 +176,17 @@ export function departmentReportLoader(db: DataSource, system: string) {
   });
 }
 
+/** A request's loaders of department reports: with the day-by-day account reconciliation reads, and without. */
+export interface DepartmentReportLoaders {
+  departmentReports: ReturnType<typeof departmentReportLoader>;
+  departmentFigures: ReturnType<typeof departmentReportLoader>;
+}
+
+export const departmentReportLoaders = (db: DataSource, system: string): DepartmentReportLoaders => ({
+  departmentReports: departmentReportLoader(db, system, true),
+  departmentFigures: departmentReportLoader(db, system, false),
+});
+
 const memo = new Map<string, ReturnType<typeof make>>();
 
 /** A system's department report type (TransportDepartmentReport…), keyed by department and period. */
@@ -169,9 +203,9 @@ function make(typeName: string) {
 
   const reference = {
     [typeName]: {
-      async __resolveReference(ref: { id: string }, ctx: RequestContext<{ departmentReports: ReturnType<typeof departmentReportLoader> }>) {
+      async __resolveReference(ref: { id: string }, ctx: RequestContext<DepartmentReportLoaders>, info: GraphQLResolveInfo) {
         checkReportAccess(ctx.identity, parseReportId(ref.id)?.departmentCode ?? null);
-        const row = await ctx.loaders.departmentReports.load(ref.id);
+        const row = await (asksReconciliation(info) ? ctx.loaders.departmentReports : ctx.loaders.departmentFigures).load(ref.id);
         return row ? Object.assign(new DepartmentReport(), row, { __typename: typeName }) : null;
       },
     },
