@@ -230,9 +230,8 @@ export async function createSubgraphServer(
         ok: true,
         body,
         around: (execute) => noteEnqueued(enqueued, execute),
-        context: async () => {
-          let child: Logger | undefined;
-          return {
+        context: async () =>
+          withLazyLog(() => log.child({ requestId }), {
             requestId,
             identity,
             access,
@@ -240,12 +239,7 @@ export async function createSubgraphServer(
             dispatch: () => outbox.deliverSoon(enqueued),
             db,
             loaders: m.createLoaders(db, requestId),
-            // Made when first used (mostly on errors): a pino child costs more than the rest of the context.
-            get log() {
-              return (child ??= log.child({ requestId }));
-            },
-          };
-        },
+          }),
       };
     },
   });
@@ -277,4 +271,19 @@ export async function createSubgraphServer(
       }
     }, lifecycle, options.tls && mtlsServerOptions(options.tls)),
   };
+}
+
+/**
+ * `fields` with a `log` made when first used (mostly on errors: a pino child costs more than the rest of a context).
+ * The getter sits on the prototype: Apollo copies each operation's context with Object.assign onto an object of the
+ * same prototype, which would call an own getter, making the child for every request.
+ */
+function withLazyLog<T extends object>(make: () => Logger, fields: T): T & { log: Logger } {
+  let child: Logger | undefined;
+  const lazy = {
+    get log() {
+      return (child ??= make());
+    },
+  };
+  return Object.assign(Object.create(lazy) as { log: Logger }, fields);
 }
